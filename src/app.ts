@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto'
+import cors from '@fastify/cors'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { AuthContext } from './auth/context.js'
+import type { TrustProxy } from './config.js'
+import { registerApiDocs } from './http/api-docs.js'
+import { registerErrorHandling } from './http/error-handler.js'
+import { BODY_LIMIT_BYTES, registerJsonBody } from './http/json-body.js'
+import { accountRoutes } from './http/routes/accounts.js'
+import { healthRoutes, type Readiness } from './http/routes/health.js'
+import { protectedRoutes } from './http/routes/protected.js'
+import { tokenRoutes } from './http/routes/tokens.js'
+
+export interface AppDeps {
+  ctx: AuthContext
+  readiness: Readiness
+  /** The process's pino logger; none in tests. */
+  logger?: FastifyBaseLogger
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
+
+/** The Fastify application, routes and all, not yet listening. */
+export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<FastifyInstance> {
+  const { config } = ctx
+  const app = Fastify({
+    ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: trustProxyOption(config.trustProxy),
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    requestIdHeader: false,
+    requestIdLogLabel: 'requestId',
+    genReqId: (request) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    return503OnClosing: false,
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+    reply.header('x-content-type-options', 'nosniff')
+    if (request.url.toLowerCase().startsWith('/api/')) reply.header('cache-control', 'no-store')
+  })
+  if (config.corsOrigins.length > 0) {
+    const allowed = new Set(config.corsOrigins)
+    await app.register(cors, {
+      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['Token-Expired', 'Retry-After', 'WWW-Authenticate', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id'],
+      maxAge: 600,
+      strictPreflight: false,
+    })
+  }
+  registerJsonBody(app)
+  registerErrorHandling(app)
+  if (config.apiDocs) await registerApiDocs(app)
+
+  await app.register(healthRoutes, { ctx, readiness })
+  await app.register(accountRoutes, { ctx })
+  await app.register(tokenRoutes, { ctx })
+  await app.register(protectedRoutes, { ctx })
+  return app
+}
+
+/** A hop count trusts that many proxies: the Nth `X-Forwarded-For` address from the right. */
+function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust
+  return trust
+}

@@ -1,0 +1,167 @@
+import type { JsonWebKey } from 'node:crypto'
+import type { Clock } from '../clock.js'
+import type { Config } from '../config.js'
+import {
+  type AccessTokenCheck,
+  type AccessTokenClaims,
+  type AccessTokenPolicy,
+  checkHeader,
+  createAccessTokenSigner,
+  createAccessTokenVerifier,
+} from '../crypto/access-tokens.js'
+import type { KeySealer } from '../crypto/key-encryption.js'
+import { generateKeyPair, publicJwk, secretKid, type SigningKey } from '../crypto/signing-keys.js'
+import type { SigningKeyStore, StoredSigningKey } from '../persistence/store.js'
+
+type Verify = (token: string, nowMs: number) => AccessTokenCheck
+
+interface Loaded {
+  sign: (claims: AccessTokenClaims) => string
+  verifiers: Map<string, Verify>
+  jwks: JsonWebKey[]
+}
+
+/** How long a retired key stays published after it stopped signing, beyond the last token's life. */
+const RETIRED_KEY_MARGIN_MS = 300_000
+const RELOAD_INTERVAL_MS = 1_000
+
+/**
+ * The keys this instance signs and verifies access tokens with. Asymmetric keys live in the
+ * database, so every instance shares them; HS256 keys come from the configuration.
+ */
+export class KeyRing {
+  private loaded: Loaded | undefined
+  private lastLoadAt = Number.NEGATIVE_INFINITY
+  private reloading: Promise<void> | undefined
+
+  constructor(
+    private readonly config: Config,
+    private readonly store: SigningKeyStore,
+    private readonly sealer: KeySealer,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Loads the keys; outside production, creates the first key pair when there is none. */
+  async load(): Promise<void> {
+    if (this.config.jwtAlgorithm === 'HS256') {
+      this.loaded = loadSecrets(this.config)
+      return
+    }
+    let stored = await this.store.listSigningKeys()
+    // Fails now, at boot, when KEY_ENCRYPTION_KEY is missing or wrong for any stored key.
+    for (const key of stored) this.sealer.open(key.privateKey)
+    if (!stored.some((key) => isActive(key, this.config.jwtAlgorithm))) {
+      if (this.config.production) {
+        throw new Error(`no active ${this.config.jwtAlgorithm} signing key: run \`latchkey keys rotate\` first`)
+      }
+      await this.rotate()
+      stored = await this.store.listSigningKeys()
+    }
+    this.loaded = this.fromStored(stored)
+    this.lastLoadAt = this.clock.now()
+  }
+
+  /** Creates a new key pair that signs from now on; the previous one is retired. */
+  async rotate(): Promise<string> {
+    const algorithm = this.config.jwtAlgorithm
+    if (algorithm === 'HS256') throw new Error('HS256 keys come from JWT_SECRET')
+    const pair = generateKeyPair(algorithm)
+    await this.store.addSigningKey({
+      kid: pair.kid,
+      algorithm,
+      publicKey: pair.publicKeyPem,
+      // Private keys are sealed with KEY_ENCRYPTION_KEY (when set) before they reach the database.
+      privateKey: this.sealer.seal(pair.privateKeyPem),
+      createdAt: this.clock.now(),
+      retiredAt: null,
+    })
+    return pair.kid
+  }
+
+  sign(claims: AccessTokenClaims): string {
+    return this.current().sign(claims)
+  }
+
+  /** Header, signature, then claims; an unknown `kid` reloads the keys (at most once a second). */
+  async verify(token: string): Promise<AccessTokenCheck> {
+    const header = checkHeader(token, this.config.jwtAlgorithm)
+    if ('reason' in header) return { ok: false, expired: false, reason: header.reason }
+    let verify = this.current().verifiers.get(header.kid)
+    if (verify === undefined && (await this.reloadThrottled())) verify = this.current().verifiers.get(header.kid)
+    if (verify === undefined) return { ok: false, expired: false, reason: 'The token was signed by an unknown key.' }
+    return verify(token, this.clock.now())
+  }
+
+  /** Public keys for the JWKS document. */
+  jwks(): JsonWebKey[] {
+    return this.current().jwks
+  }
+
+  /** Picks up keys rotated by another process. */
+  async reload(): Promise<void> {
+    if (this.config.jwtAlgorithm === 'HS256') return
+    this.loaded = this.fromStored(await this.store.listSigningKeys())
+    this.lastLoadAt = this.clock.now()
+  }
+
+  private async reloadThrottled(): Promise<boolean> {
+    if (this.clock.now() - this.lastLoadAt < RELOAD_INTERVAL_MS) return false
+    this.reloading ??= this.reload().finally(() => (this.reloading = undefined))
+    await this.reloading
+    return true
+  }
+
+  private current(): Loaded {
+    if (this.loaded === undefined) throw new Error('signing keys not loaded')
+    return this.loaded
+  }
+
+  private fromStored(stored: StoredSigningKey[]): Loaded {
+    const algorithm = this.config.jwtAlgorithm
+    const now = this.clock.now()
+    const publishedUntil = (key: StoredSigningKey) =>
+      key.retiredAt === null
+        ? Number.POSITIVE_INFINITY
+        : key.retiredAt + (this.config.accessTokenTtlSeconds + this.config.clockSkewSeconds) * 1000 + RETIRED_KEY_MARGIN_MS
+    const usable = stored.filter((key) => key.algorithm === algorithm && publishedUntil(key) > now)
+    const active = usable.filter((key) => key.retiredAt === null).at(-1)
+    if (active === undefined) throw new Error(`no active ${algorithm} signing key`)
+    const keys: SigningKey[] = usable.map((key) => ({
+      kid: key.kid,
+      algorithm,
+      verifyKey: key.publicKey,
+      ...(key === active ? { signKey: this.sealer.open(key.privateKey) } : {}),
+    }))
+    const signing = keys.find((key) => key.kid === active.kid) as SigningKey
+    return {
+      sign: createAccessTokenSigner(signing),
+      verifiers: new Map(keys.map((key) => [key.kid, createAccessTokenVerifier(key, tokenPolicy(this.config))])),
+      jwks: keys.map(publicJwk),
+    }
+  }
+}
+
+function tokenPolicy(config: Config): AccessTokenPolicy {
+  return {
+    algorithm: config.jwtAlgorithm,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    clockSkewSeconds: config.clockSkewSeconds,
+  }
+}
+
+function isActive(key: StoredSigningKey, algorithm: string): boolean {
+  return key.algorithm === algorithm && key.retiredAt === null
+}
+
+function loadSecrets(config: Config): Loaded {
+  const secrets = [config.jwtSecret, config.jwtSecretPrevious].filter((secret) => secret !== undefined)
+  const keys: SigningKey[] = secrets.map((secret) => ({ kid: secretKid(secret), algorithm: 'HS256', verifyKey: secret, signKey: secret }))
+  const [signing] = keys
+  if (signing === undefined) throw new Error('JWT_SECRET is required with HS256')
+  return {
+    sign: createAccessTokenSigner(signing),
+    verifiers: new Map(keys.map((key) => [key.kid, createAccessTokenVerifier(key, tokenPolicy(config))])),
+    jwks: [],
+  }
+}

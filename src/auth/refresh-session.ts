@@ -1,0 +1,86 @@
+import { generateRefreshToken, hashRefreshToken, openSuccessor, sealSuccessor } from '../crypto/refresh-tokens.js'
+import { randomId } from '../crypto/random-id.js'
+import { decideRefresh, idleExpiry, type RefreshTokenRecord } from '../domain/session.js'
+import { AppError } from '../errors.js'
+import type { ClientInfo } from '../persistence/store.js'
+import type { AuthContext, TokenPair } from './context.js'
+import { endSessions } from './end-sessions.js'
+import { issueAccessToken } from './issue-access-token.js'
+
+/** Trades a refresh token for a new pair: rotation, grace and reuse detection (contract §4.3). */
+export async function refreshSession(
+  ctx: AuthContext,
+  presented: { refreshToken: string; accessToken?: string },
+  client: ClientInfo,
+): Promise<TokenPair> {
+  let record = await ctx.store.findRefreshToken(hashRefreshToken(presented.refreshToken))
+  if (record === undefined) throw invalidGrant()
+  // Checked before anything is used up, so a bad access token costs the caller nothing.
+  if (presented.accessToken !== undefined) await checkAccessTokenMatches(ctx, presented.accessToken, record.userId)
+
+  // At most twice: a rotation that loses a race re-reads the token, now used, and decides again.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const now = ctx.clock.now()
+    const decision = decideRefresh(record, now, ctx.config.refreshReuseGraceSeconds)
+    if (decision.kind === 'reject') throw invalidGrant()
+    if (decision.kind === 'rotate') {
+      const successor = await rotate(ctx, record, presented.refreshToken, now, client)
+      if (successor !== undefined) return withAccessToken(ctx, record, successor)
+    } else if (decision.kind === 'grace') {
+      const successor = openSuccessor(presented.refreshToken, decision.successorSealed)
+      if (successor !== undefined && (await ctx.store.claimGraceSuccessor(decision.successorId, record.sessionId, now, client))) {
+        return withAccessToken(ctx, record, successor)
+      }
+      return reuseDetected(ctx, record, client)
+    } else {
+      return reuseDetected(ctx, record, client)
+    }
+    record = (await ctx.store.findRefreshToken(hashRefreshToken(presented.refreshToken))) ?? record
+  }
+  return reuseDetected(ctx, record, client)
+}
+
+async function rotate(ctx: AuthContext, record: RefreshTokenRecord, used: string, now: number, client: ClientInfo) {
+  const successor = generateRefreshToken()
+  const expiresAt = idleExpiry(now, ctx.config.refreshTokenTtlSeconds, record.session.absoluteExpiresAt)
+  const rotated = await ctx.store.rotateRefreshToken({
+    usedId: record.id,
+    sessionId: record.sessionId,
+    at: now,
+    successor: { id: randomId(), sessionId: record.sessionId, tokenHash: hashRefreshToken(successor), issuedAt: now, expiresAt },
+    successorSealed: sealSuccessor(used, successor),
+    sessionExpiresAt: expiresAt,
+    client,
+  })
+  return rotated ? successor : undefined
+}
+
+async function withAccessToken(ctx: AuthContext, record: RefreshTokenRecord, refreshToken: string): Promise<TokenPair> {
+  // Roles are read afresh, so a role change shows in the very next access token.
+  const [user, roles] = await Promise.all([ctx.store.findUserById(record.userId), ctx.store.listRoles(record.userId)])
+  if (user === undefined) throw invalidGrant()
+  const session = { id: record.sessionId, absoluteExpiresAt: record.session.absoluteExpiresAt }
+  return { accessToken: issueAccessToken(ctx, user, roles, session), refreshToken }
+}
+
+/**
+ * A used token came back outside its grace: a copy exists, so whoever holds it may also hold
+ * the live successor. Ending the whole session is the only safe answer; it commits on its own
+ * although the request fails.
+ */
+async function reuseDetected(ctx: AuthContext, record: RefreshTokenRecord, client: ClientInfo): Promise<never> {
+  const ended = await endSessions(ctx, { sessionId: record.sessionId }, 'reuse', client, 'refresh_reuse_detected')
+  if (ended.length > 0) ctx.log.warn({ event: 'refresh_reuse_detected', userId: record.userId, sessionId: record.sessionId }, 'security event')
+  throw invalidGrant()
+}
+
+async function checkAccessTokenMatches(ctx: AuthContext, accessToken: string, userId: string): Promise<void> {
+  const check = await ctx.keys.verify(accessToken)
+  // Its expiry is ignored: the sample sends the expired access token along with the refresh token.
+  const claims = check.ok ? check.claims : check.expired ? check.claims : undefined
+  if (claims?.sub !== userId) throw invalidGrant()
+}
+
+function invalidGrant(): AppError {
+  return new AppError('invalid_grant', 'The refresh token is invalid, expired or revoked.')
+}

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto'
+import { type RegistrationInput, validateRegistration } from '../domain/registration.js'
+import { DEFAULT_ROLE } from '../domain/user.js'
+import { AppError, validationFailed } from '../errors.js'
+import type { ClientInfo } from '../persistence/store.js'
+import type { AuthContext } from './context.js'
+
+/** Creates a user with the `api_access` role, in one transaction. */
+export async function register(
+  ctx: AuthContext,
+  input: RegistrationInput,
+  client: ClientInfo,
+  roles: readonly string[] = [DEFAULT_ROLE],
+): Promise<{ id: string }> {
+  const checked = validateRegistration(input, ctx.passwordPolicy)
+  if (!checked.ok) throw validationFailed(checked.errors)
+  const { value } = checked
+  const user = {
+    id: randomUUID(),
+    userName: value.userName,
+    email: value.email,
+    firstName: value.firstName,
+    lastName: value.lastName,
+    passwordHash: await ctx.hasher.hash(value.password),
+    disabledAt: null,
+    createdAt: ctx.clock.now(),
+  }
+  const outcome = await ctx.store.createUser(user, roles, client)
+  if (outcome === 'duplicate_user_name') throw new AppError(outcome, 'That user name is taken.')
+  if (outcome === 'duplicate_email') throw new AppError(outcome, 'That email address is already registered.')
+  ctx.log.info({ event: 'registered', userId: user.id }, 'security event')
+  return { id: user.id }
+}

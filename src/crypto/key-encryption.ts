@@ -1,0 +1,35 @@
+import { scryptSync } from 'node:crypto'
+import { open, seal } from './aead.js'
+
+const SEALED_PREFIX = 'sealed:v1:'
+
+/** Encrypts private signing keys at rest with a key stretched from KEY_ENCRYPTION_KEY. */
+export interface KeySealer {
+  seal(plaintext: string): string
+  /** The plaintext; throws when the stored value was sealed under another key. */
+  open(stored: string): string
+}
+
+/** Without a key-encryption key the private keys are stored as plain PEM (outside production only). */
+export function createKeySealer(keyEncryptionKey: string | undefined): KeySealer {
+  if (keyEncryptionKey === undefined) {
+    return {
+      seal: (plaintext) => plaintext,
+      open(stored) {
+        if (stored.startsWith(SEALED_PREFIX)) throw new Error('the stored signing keys are encrypted: set KEY_ENCRYPTION_KEY')
+        return stored
+      },
+    }
+  }
+  // scrypt, not a bare hash: the operator's value may be a passphrase rather than random bytes.
+  const key = scryptSync(keyEncryptionKey, 'latchkey key-encryption v1', 32)
+  return {
+    seal: (plaintext) => SEALED_PREFIX + seal(key, plaintext),
+    open(stored) {
+      if (!stored.startsWith(SEALED_PREFIX)) return stored
+      const plaintext = open(key, stored.slice(SEALED_PREFIX.length))
+      if (plaintext === undefined) throw new Error('KEY_ENCRYPTION_KEY cannot decrypt the stored signing keys')
+      return plaintext
+    },
+  }
+}

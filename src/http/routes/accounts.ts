@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AuthContext } from '../../auth/context.js'
+import { register } from '../../auth/register.js'
+import { clientInfo } from '../client-info.js'
+import { problems, RegisterBody, RegisterResponse } from '../schemas.js'
+
+export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
+  app.post(
+    '/api/accounts',
+    {
+      schema: {
+        summary: 'Register a user',
+        tags: ['accounts'],
+        body: RegisterBody,
+        response: { 201: RegisterResponse, ...problems(400, 409, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = await register(ctx, request.body, clientInfo(request))
+      return reply.code(201).send({ id, success: true })
+    },
+  )
+}

@@ -1,0 +1,61 @@
+import cluster from 'node:cluster'
+import { ConfigError, loadConfig } from './config.js'
+import { createLogger } from './logger.js'
+import { prepareBoot, startServer } from './server.js'
+
+/** loadConfig → migrate → listen (one process, or WORKERS processes sharing the port). */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit()
+  const logger = createLogger(config.logLevel)
+
+  if (cluster.isPrimary && config.workers > 1) {
+    await prepareBoot(config, logger).catch(exitBadBoot)
+    for (let i = 0; i < config.workers; i++) cluster.fork()
+    let stopping = false
+    cluster.on('exit', (worker, code) => {
+      if (!stopping) logger.error({ workerPid: worker.process.pid, code }, 'worker exited')
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(stopping ? 0 : 1)
+    })
+    const stop = () => {
+      stopping = true
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
+    }
+    process.once('SIGTERM', stop)
+    process.once('SIGINT', stop)
+    return
+  }
+
+  let server
+  try {
+    server = await startServer(config, logger, { migrate: cluster.isPrimary })
+  } catch (error) {
+    exitBadBoot(error)
+  }
+  logger.info({ port: config.port, host: config.host }, 'listening')
+  const shutdown = async () => {
+    logger.info('shutting down')
+    await server.stop()
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void shutdown())
+  process.once('SIGINT', () => void shutdown())
+}
+
+function loadConfigOrExit() {
+  try {
+    return loadConfig(process.env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`latchkey: bad configuration: ${error.problems.join('; ')}\n`)
+    process.exit(1)
+  }
+}
+
+/** Key, database and Redis problems found at boot: one line naming the cause, non-zero exit. */
+function exitBadBoot(error: unknown): never {
+  const reason = error instanceof Error ? error.message : String(error)
+  process.stderr.write(`latchkey: cannot start: ${reason}\n`)
+  process.exit(1)
+}
+
+await main()

@@ -1,0 +1,49 @@
+import type { AuthContext, Log } from './auth/context.js'
+import { createPasswordPolicy } from './auth/common-passwords.js'
+import { KeyRing } from './auth/key-ring.js'
+import { RevocationList } from './auth/revocation-list.js'
+import type { Clock } from './clock.js'
+import type { Config } from './config.js'
+import { createKeySealer } from './crypto/key-encryption.js'
+import { createPasswordHasher, type PasswordHasher } from './crypto/password-hasher.js'
+import { createStore } from './persistence/create-store.js'
+import { type Database, migrateToLatest, openDatabase } from './persistence/database.js'
+
+export interface OpenedContext {
+  ctx: AuthContext
+  database: Database
+  close(): Promise<void>
+}
+
+/**
+ * The composition root shared by the server, the CLI and the tests: opens and migrates the
+ * database, loads the signing keys, and wires the use cases' dependencies.
+ */
+export async function openContext(
+  config: Config,
+  deps: { clock: Clock; log: Log; hasher?: PasswordHasher; migrate?: boolean; loadKeys?: boolean },
+): Promise<OpenedContext> {
+  const database = await openDatabase(config.databaseUrl)
+  try {
+    if (deps.migrate !== false) await migrateToLatest(database)
+    const store = createStore(database)
+    const keys = new KeyRing(config, store, createKeySealer(config.keyEncryptionKey), deps.clock)
+    if (deps.loadKeys !== false) await keys.load()
+    // An ended session's access tokens live at most ACCESS_TOKEN_TTL (+ skew) past its end.
+    const retainMs = (config.accessTokenTtlSeconds + config.clockSkewSeconds) * 1000 + 1000
+    const ctx: AuthContext = {
+      config,
+      clock: deps.clock,
+      store,
+      hasher: deps.hasher ?? createPasswordHasher(),
+      keys,
+      revocations: new RevocationList(store, deps.clock, retainMs),
+      passwordPolicy: createPasswordPolicy(config.passwordMinLength),
+      log: deps.log,
+    }
+    return { ctx, database, close: () => database.close() }
+  } catch (error) {
+    await database.close()
+    throw error
+  }
+}

@@ -1,0 +1,15 @@
+import type { Database } from './database.js'
+import { createEventStore } from './events.js'
+import { createSessionStore } from './sessions.js'
+import { createSigningKeyStore } from './signing-keys.js'
+import type { Store } from './store.js'
+import { createUserStore } from './users.js'
+
+export function createStore(database: Database): Store {
+  return {
+    ...createUserStore(database),
+    ...createSessionStore(database),
+    ...createSigningKeyStore(database),
+    ...createEventStore(database),
+  }
+}

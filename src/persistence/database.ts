@@ -1,0 +1,44 @@
+import { type Kysely, type Transaction, Migrator, sql } from 'kysely'
+import type { Tables } from './schema.js'
+import { migrations } from './migrations/index.js'
+import { openSqlite } from './dialects/sqlite.js'
+import { openPostgres } from './dialects/postgres.js'
+
+export type Executor = Kysely<Tables> | Transaction<Tables>
+
+/** One open database: the query builder plus the few things that differ by dialect. */
+export interface Database {
+  readonly kind: 'sqlite' | 'postgres'
+  readonly db: Kysely<Tables>
+  /**
+   * Runs `work` in a transaction that holds the write lock from its first statement, so
+   * a read-then-write inside it cannot be overtaken by another writer (SQLite: BEGIN IMMEDIATE).
+   */
+  writeTransaction<T>(work: (trx: Executor) => Promise<T>): Promise<T>
+  /** True when `error` is a unique-constraint violation; `column` narrows it to one column. */
+  isUniqueViolation(error: unknown, column?: string): boolean
+  close(): Promise<void>
+}
+
+export async function openDatabase(url: string): Promise<Database> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length))
+  return openPostgres(url)
+}
+
+export async function migrateToLatest(database: Database): Promise<void> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+  })
+  const { error } = await migrator.migrateToLatest()
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error))
+}
+
+export async function pingDatabase(database: Database): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(database.db)
+    return true
+  } catch {
+    return false
+  }
+}

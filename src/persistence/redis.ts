@@ -1,0 +1,24 @@
+import { Redis } from 'ioredis'
+
+/** Connects to REDIS_URL; rejects when it does not answer PING within `timeoutMs`. */
+export async function connectRedis(url: string, timeoutMs = 3_000): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  // Reconnection is ioredis's job; an error event must not crash the process.
+  redis.on('error', () => {})
+  try {
+    await redis.connect()
+    await redis.ping()
+    return redis
+  } catch (error) {
+    redis.disconnect()
+    throw error
+  }
+}
+
+export async function pingRedis(redis: Redis): Promise<boolean> {
+  try {
+    return (await redis.ping()) === 'PONG'
+  } catch {
+    return false
+  }
+}

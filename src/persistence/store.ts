@@ -1,0 +1,111 @@
+import type { RefreshTokenRecord } from '../domain/session.js'
+import type { User } from '../domain/user.js'
+
+/** Who made a request: kept on sessions and security events. */
+export interface ClientInfo {
+  ipAddress: string | null
+  userAgent: string | null
+}
+
+export type SecurityEventType =
+  | 'registered'
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'login_throttled'
+  | 'refresh_reuse_detected'
+  | 'session_ended'
+  | 'password_changed'
+  | 'roles_changed'
+
+export interface SecurityEvent {
+  userId: string
+  type: SecurityEventType
+  at: number
+  client: ClientInfo
+}
+
+export interface NewSession {
+  id: string
+  userId: string
+  createdAt: number
+  expiresAt: number
+  absoluteExpiresAt: number
+  client: ClientInfo
+}
+
+export interface NewRefreshToken {
+  id: string
+  sessionId: string
+  tokenHash: string
+  issuedAt: number
+  expiresAt: number
+}
+
+export interface Rotation {
+  usedId: string
+  sessionId: string
+  at: number
+  successor: NewRefreshToken
+  /** The successor sealed under the used token, kept for the grace period. */
+  successorSealed: string
+  sessionExpiresAt: number
+  client: ClientInfo
+}
+
+export interface StoredSigningKey {
+  kid: string
+  algorithm: string
+  publicKey: string
+  privateKey: string
+  createdAt: number
+  retiredAt: number | null
+}
+
+export type EndReason = 'logout' | 'reuse' | 'evicted' | 'password_changed' | 'disabled' | 'roles_changed' | 'revoked'
+
+/** Which sessions to end: one by id, or all of a user's (optionally but one). */
+export type SessionSelector = { sessionId: string } | { userId: string; exceptSessionId?: string }
+
+export interface UserStore {
+  findUserByIdentifier(identifier: string): Promise<User | undefined>
+  findUserById(id: string): Promise<User | undefined>
+  listRoles(userId: string): Promise<string[]>
+  /** Inserts the user, roles and `registered` event in one transaction, or names the clash. */
+  createUser(user: User, roles: readonly string[], client: ClientInfo): Promise<'created' | 'duplicate_user_name' | 'duplicate_email'>
+  updatePasswordHash(userId: string, passwordHash: string): Promise<void>
+  setUserDisabled(userId: string, disabledAt: number | null): Promise<void>
+  /** True when the role was added (false: the user had it). */
+  grantRole(userId: string, role: string): Promise<boolean>
+  /** True when the role was removed (false: the user did not have it). */
+  revokeRole(userId: string, role: string): Promise<boolean>
+}
+
+export interface SessionStore {
+  /** Creates the session and its first token; ends the least recently used live sessions past `maxLive`. */
+  createSession(session: NewSession, token: NewRefreshToken, maxLive: number): Promise<{ evicted: string[] }>
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>
+  /** Uses up the token and stores its successor in one transaction; false when the token was already used. */
+  rotateRefreshToken(rotation: Rotation): Promise<boolean>
+  /** Atomically: true when the successor is still unpresented and its session live. */
+  claimGraceSuccessor(successorId: string, sessionId: string, at: number, client: ClientInfo): Promise<boolean>
+  /** Ends the selected live sessions, recording `session_ended` (and `extraEvent`) for each; returns their ids. */
+  endSessions(selector: SessionSelector, reason: EndReason, at: number, client: ClientInfo, extraEvent?: SecurityEvent['type']): Promise<string[]>
+  /** Sessions ended at or after `sinceMs`, for spreading revocations between instances. */
+  listSessionsEndedSince(sinceMs: number): Promise<{ id: string; endedAt: number }[]>
+  /** Deletes what can never be used again; erases successors whose grace is over. */
+  prune(nowMs: number, graceMs: number): Promise<{ sessions: number; successorsErased: number }>
+}
+
+export interface SigningKeyStore {
+  listSigningKeys(): Promise<StoredSigningKey[]>
+  /** Adds `key` as the active key of its algorithm, retiring the one it replaces. */
+  addSigningKey(key: StoredSigningKey): Promise<void>
+}
+
+export interface EventStore {
+  recordEvent(event: SecurityEvent): Promise<void>
+  listEvents(userId: string, limit: number): Promise<SecurityEvent[]>
+}
+
+/** Everything the use cases need of the database: one port, one implementation per concern. */
+export interface Store extends UserStore, SessionStore, SigningKeyStore, EventStore {}

@@ -1,0 +1,110 @@
+import type { Selectable } from 'kysely'
+import { identifierKey, type User } from '../domain/user.js'
+import type { Database, Executor } from './database.js'
+import { insertEvent } from './events.js'
+import type { UsersTable } from './schema.js'
+import type { UserStore } from './store.js'
+
+export function createUserStore(database: Database): UserStore {
+  const { db } = database
+  const findBy = (column: 'id' | 'user_name_key' | 'email_key', value: string) =>
+    db.selectFrom('users').selectAll().where(column, '=', value).executeTakeFirst()
+
+  return {
+    async findUserByIdentifier(identifier) {
+      const key = identifierKey(identifier)
+      const row = (await findBy('user_name_key', key)) ?? (await findBy('email_key', key.trim()))
+      return row && toUser(row)
+    },
+    async findUserById(id) {
+      const row = await findBy('id', id)
+      return row && toUser(row)
+    },
+    async listRoles(userId) {
+      const rows = await db.selectFrom('user_roles').select('role').where('user_id', '=', userId).orderBy('role').execute()
+      return rows.map((row) => row.role)
+    },
+    async createUser(user, roles, client) {
+      try {
+        return await database.writeTransaction(async (trx) => {
+          const clash = await findClash(trx, identifierKey(user.userName), identifierKey(user.email))
+          if (clash !== undefined) return clash
+          await trx.insertInto('users').values(toRow(user)).execute()
+          for (const role of roles) await trx.insertInto('user_roles').values({ user_id: user.id, role }).execute()
+          await insertEvent(trx, { userId: user.id, type: 'registered', at: user.createdAt, client })
+          return 'created' as const
+        })
+      } catch (error) {
+        // Two registrations raced past the check: the unique index decided.
+        if (database.isUniqueViolation(error, 'user_name_key')) return 'duplicate_user_name'
+        if (database.isUniqueViolation(error, 'email_key')) return 'duplicate_email'
+        throw error
+      }
+    },
+    async updatePasswordHash(userId, passwordHash) {
+      await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute()
+    },
+    async setUserDisabled(userId, disabledAt) {
+      await db.updateTable('users').set({ disabled_at: disabledAt }).where('id', '=', userId).execute()
+    },
+    async grantRole(userId, role) {
+      const result = await db
+        .insertInto('user_roles')
+        .values({ user_id: userId, role })
+        .onConflict((conflict) => conflict.columns(['user_id', 'role']).doNothing())
+        .executeTakeFirst()
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+    },
+    async revokeRole(userId, role) {
+      const result = await db.deleteFrom('user_roles').where('user_id', '=', userId).where('role', '=', role).executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
+    },
+  }
+}
+
+/**
+ * A user name may not equal another user's email, nor an email another user's name, so that
+ * a login identifier always names one account.
+ */
+async function findClash(trx: Executor, userNameKey: string, emailKey: string) {
+  const nameTaken = await trx
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb.or([eb('user_name_key', '=', userNameKey), eb('email_key', '=', userNameKey)]))
+    .executeTakeFirst()
+  if (nameTaken !== undefined) return 'duplicate_user_name' as const
+  const emailTaken = await trx
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb.or([eb('email_key', '=', emailKey), eb('user_name_key', '=', emailKey)]))
+    .executeTakeFirst()
+  return emailTaken === undefined ? undefined : ('duplicate_email' as const)
+}
+
+function toRow(user: User): Selectable<UsersTable> {
+  return {
+    id: user.id,
+    user_name: user.userName,
+    user_name_key: identifierKey(user.userName),
+    email: user.email,
+    email_key: identifierKey(user.email),
+    first_name: user.firstName,
+    last_name: user.lastName,
+    password_hash: user.passwordHash,
+    disabled_at: user.disabledAt,
+    created_at: user.createdAt,
+  }
+}
+
+function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    userName: row.user_name,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    passwordHash: row.password_hash,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+  }
+}

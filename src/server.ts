@@ -1,0 +1,75 @@
+import type { Logger } from 'pino'
+import { buildApp } from './app.js'
+import { systemClock } from './clock.js'
+import type { Config } from './config.js'
+import { type OpenedContext, openContext } from './open-context.js'
+import { pingDatabase } from './persistence/database.js'
+import { connectRedis, pingRedis } from './persistence/redis.js'
+
+const SHUTDOWN_GRACE_MS = 10_000
+const POLL_INTERVAL_MS = 1_000
+const PRUNE_INTERVAL_MS = 10 * 60_000
+
+export interface RunningServer {
+  /** Stops taking connections, lets in-flight requests finish (at most 10 s), closes the database. */
+  stop(): Promise<void>
+}
+
+/**
+ * Everything a server checks at boot, done once by the primary before it forks workers:
+ * Redis answers, the schema is current, the signing keys load (the first pair is created).
+ */
+export async function prepareBoot(config: Config, logger: Logger): Promise<void> {
+  if (config.redisUrl !== undefined) (await connectRedis(config.redisUrl)).disconnect()
+  const opened = await openContext(config, { clock: systemClock, log: logger })
+  await opened.close()
+}
+
+/** One server process: database, keys, background upkeep and the HTTP listener. */
+export async function startServer(config: Config, logger: Logger, options: { migrate: boolean }): Promise<RunningServer> {
+  const redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl)
+  const opened = await openContext(config, { clock: systemClock, log: logger, migrate: options.migrate })
+  const { ctx, database } = opened
+  let draining = false
+  const readiness = {
+    get draining() {
+      return draining
+    },
+    check: async () => (await pingDatabase(database)) && (redis === undefined || (await pingRedis(redis))),
+  }
+  const app = await buildApp({ ctx, readiness, logger: logger })
+  const upkeep = startUpkeep(opened, logger)
+  await app.listen({ port: config.port, host: config.host })
+
+  return {
+    async stop() {
+      draining = true
+      upkeep.stop()
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())
+      await Promise.race([app.close(), deadline])
+      await opened.close()
+      redis?.disconnect()
+    },
+  }
+}
+
+/** Keeps this process's view current (ended sessions, rotated keys) and prunes old rows. */
+function startUpkeep({ ctx }: OpenedContext, logger: Logger): { stop(): void } {
+  const poll = async () => {
+    await ctx.revocations.poll()
+    await ctx.keys.reload()
+  }
+  const prune = async () => {
+    const pruned = await ctx.store.prune(ctx.clock.now(), ctx.config.refreshReuseGraceSeconds * 1000)
+    if (pruned.sessions > 0) logger.info(pruned, 'pruned expired sessions')
+  }
+  const guard = (task: () => Promise<void>, what: string) => () => {
+    task().catch((error: unknown) => logger.warn({ err: error }, `${what} failed`))
+  }
+  const timers = [
+    setInterval(guard(poll, 'revocation poll'), POLL_INTERVAL_MS),
+    setInterval(guard(prune, 'prune'), PRUNE_INTERVAL_MS),
+  ]
+  guard(prune, 'prune')()
+  return { stop: () => timers.forEach(clearInterval) }
+}
