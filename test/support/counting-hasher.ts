@@ -1,0 +1,14 @@
+import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password-hasher.js'
+
+/** The real argon2id hasher, wrapped to count its calls (a third-party dependency, not our code). */
+export function countingHasher(): PasswordHasher & { calls: { hash: number; verify: number; dummy: number } } {
+  const inner = createPasswordHasher()
+  const calls = { hash: 0, verify: 0, dummy: 0 }
+  return {
+    calls,
+    hash: (password) => (calls.hash++, inner.hash(password)),
+    verify: (stored, password) => (calls.verify++, inner.verify(stored, password)),
+    verifyDummy: (password) => (calls.dummy++, inner.verifyDummy(password)),
+    needsRehash: (stored) => inner.needsRehash(stored),
+  }
+}

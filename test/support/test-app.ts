@@ -1,0 +1,135 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import type { AuthContext } from '../../src/auth/context.js'
+import type { Clock } from '../../src/clock.js'
+import { type Config, loadConfig } from '../../src/config.js'
+import type { PasswordHasher } from '../../src/crypto/password-hasher.js'
+import { type OpenedContext, openContext } from '../../src/open-context.js'
+import type { Dialect, TestDatabase } from './dialects.js'
+import { FakeClock } from './fake-clock.js'
+
+export interface TestResponse {
+  status: number
+  headers: Headers
+  /** Parsed JSON when the body is JSON, else the text ('' for none). */
+  body: any // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string
+}
+
+export interface RequestOptions {
+  body?: unknown
+  /** Sent as is (no JSON encoding), e.g. malformed bodies. */
+  rawBody?: string | Buffer
+  headers?: Record<string, string>
+  token?: string
+}
+
+export interface TestServer {
+  url: string
+  ctx: AuthContext
+  config: Config
+  clock: FakeClock
+  database: TestDatabase
+  app: FastifyInstance
+  request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>
+  /** Registers a user (defaults filled in) and returns its id and credentials. */
+  register(overrides?: Partial<Registration>): Promise<Registration & { id: string }>
+  /** Logs in and returns the token response body. */
+  login(userName: string, password: string): Promise<TokenBody>
+  close(): Promise<void>
+}
+
+export interface Registration {
+  firstName: string
+  lastName: string
+  email: string
+  userName: string
+  password: string
+}
+
+export interface TokenBody {
+  accessToken: { token: string; expiresIn: number }
+  refreshToken: string
+}
+
+export interface TestServerOptions {
+  dialect: Dialect
+  env?: Record<string, string>
+  /** Reuse a database (two servers on one database); otherwise a fresh one is made and dropped. */
+  database?: TestDatabase
+  clock?: FakeClock | Clock
+  hasher?: PasswordHasher
+}
+
+let userCounter = 0
+
+/** A real server on a random loopback port, over a real database, with a fake clock. */
+export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
+  const ownsDatabase = options.database === undefined
+  const database = options.database ?? (await options.dialect.create())
+  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...options.env })
+  const clock = (options.clock ?? new FakeClock()) as FakeClock
+  let opened: OpenedContext
+  try {
+    opened = await openContext(config, { clock, log: silentLog, ...(options.hasher ? { hasher: options.hasher } : {}) })
+  } catch (error) {
+    if (ownsDatabase) await database.drop()
+    throw error
+  }
+  const app = await buildApp({ ctx: opened.ctx, readiness: { draining: false, check: async () => true } })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+
+  const request = async (method: string, path: string, req: RequestOptions = {}): Promise<TestResponse> => {
+    const headers: Record<string, string> = { ...req.headers }
+    if (req.token !== undefined) headers.authorization = `Bearer ${req.token}`
+    let body: string | Buffer | undefined = req.rawBody
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body)
+      headers['content-type'] ??= 'application/json'
+    }
+    const response = await fetch(url + path, { method, headers, body })
+    const text = await response.text()
+    let parsed: unknown = text
+    if ((response.headers.get('content-type') ?? '').includes('json') && text !== '') parsed = JSON.parse(text)
+    return { status: response.status, headers: response.headers, body: parsed, text }
+  }
+
+  const server: TestServer = {
+    url,
+    ctx: opened.ctx,
+    config,
+    clock,
+    database,
+    app,
+    request,
+    async register(overrides = {}) {
+      const n = ++userCounter
+      const registration = {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        email: `user${n}.${process.pid}@example.com`,
+        userName: `user${n}_${process.pid}`,
+        password: 'correct horse battery staple',
+        ...overrides,
+      }
+      const response = await request('POST', '/api/accounts', { body: registration })
+      if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`)
+      return { ...registration, id: response.body.id as string }
+    },
+    async login(userName, password) {
+      const response = await request('POST', '/api/auth/login', { body: { userName, password } })
+      if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`)
+      return response.body as TokenBody
+    },
+    async close() {
+      await app.close()
+      await opened.close()
+      if (ownsDatabase) await database.drop()
+    },
+  }
+  return server
+}
+
+export const silentLog = { info() {}, warn() {}, error() {} }
