@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
+import { drainConnections } from './http/drain-connections.js'
 import { systemClock } from './clock.js'
 import type { Config } from './config.js'
 import { type OpenedContext, openContext } from './open-context.js'
@@ -7,6 +8,7 @@ import { pingDatabase } from './persistence/database.js'
 import { connectRedis, pingRedis } from './persistence/redis.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
+const IDLE_CONNECTION_GRACE_MS = 1_000
 const POLL_INTERVAL_MS = 1_000
 const PRUNE_INTERVAL_MS = 10 * 60_000
 
@@ -45,8 +47,7 @@ export async function startServer(config: Config, logger: Logger, options: { mig
     async stop() {
       draining = true
       upkeep.stop()
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())
-      await Promise.race([app.close(), deadline])
+      await drainConnections(app.server, { idleGraceMs: IDLE_CONNECTION_GRACE_MS, deadlineMs: SHUTDOWN_GRACE_MS })
       await opened.close()
       redis?.disconnect()
     },

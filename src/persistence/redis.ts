@@ -11,7 +11,8 @@ export async function connectRedis(url: string, timeoutMs = 3_000): Promise<Redi
     return redis
   } catch (error) {
     redis.disconnect()
-    throw error
+    // The URL itself is not repeated: it may carry a password.
+    throw new Error(`REDIS_URL does not answer (${error instanceof Error ? error.message : String(error)})`, { cause: error })
   }
 }
 
