@@ -16,9 +16,10 @@ import type { SigningKeyStore, StoredSigningKey } from '../persistence/store.js'
 type Verify = (token: string, nowMs: number) => AccessTokenCheck
 
 interface Loaded {
+  signingKid: string
   sign: (claims: AccessTokenClaims) => string
   verifiers: Map<string, Verify>
-  jwks: JsonWebKey[]
+  jwks: Map<string, JsonWebKey>
 }
 
 /** How long a retired key stays published after it stopped signing, beyond the last token's life. */
@@ -94,7 +95,7 @@ export class KeyRing {
 
   /** Public keys for the JWKS document. */
   jwks(): JsonWebKey[] {
-    return this.current().jwks
+    return [...this.current().jwks.values()]
   }
 
   /** Picks up keys rotated by another process. */
@@ -119,25 +120,26 @@ export class KeyRing {
   private fromStored(stored: StoredSigningKey[]): Loaded {
     const algorithm = this.config.jwtAlgorithm
     const now = this.clock.now()
-    const publishedUntil = (key: StoredSigningKey) =>
-      key.retiredAt === null
-        ? Number.POSITIVE_INFINITY
-        : key.retiredAt + (this.config.accessTokenTtlSeconds + this.config.clockSkewSeconds) * 1000 + RETIRED_KEY_MARGIN_MS
-    const usable = stored.filter((key) => key.algorithm === algorithm && publishedUntil(key) > now)
+    const lingerMs = (this.config.accessTokenTtlSeconds + this.config.clockSkewSeconds) * 1000 + RETIRED_KEY_MARGIN_MS
+    // A retired key outlives the last token it signed (issued by the time it was retired).
+    const usable = stored.filter((key) => key.algorithm === algorithm && (key.retiredAt === null || key.retiredAt + lingerMs > now))
     const active = usable.filter((key) => key.retiredAt === null).at(-1)
     if (active === undefined) throw new Error(`no active ${algorithm} signing key`)
-    const keys: SigningKey[] = usable.map((key) => ({
-      kid: key.kid,
-      algorithm,
-      verifyKey: key.publicKey,
-      ...(key === active ? { signKey: this.sealer.open(key.privateKey) } : {}),
-    }))
-    const signing = keys.find((key) => key.kid === active.kid) as SigningKey
-    return {
-      sign: createAccessTokenSigner(signing),
-      verifiers: new Map(keys.map((key) => [key.kid, createAccessTokenVerifier(key, tokenPolicy(this.config))])),
-      jwks: keys.map(publicJwk),
+    // Reloads run every second: what was built for a kid (a verifier and its cache) is kept.
+    const previous = this.loaded
+    const policy = tokenPolicy(this.config)
+    const verifiers = new Map<string, Verify>()
+    const jwks = new Map<string, JsonWebKey>()
+    for (const key of usable) {
+      const verifyOnly: SigningKey = { kid: key.kid, algorithm, verifyKey: key.publicKey }
+      verifiers.set(key.kid, previous?.verifiers.get(key.kid) ?? createAccessTokenVerifier(verifyOnly, policy))
+      jwks.set(key.kid, previous?.jwks.get(key.kid) ?? publicJwk(verifyOnly))
     }
+    const sign =
+      previous?.signingKid === active.kid
+        ? previous.sign
+        : createAccessTokenSigner({ kid: active.kid, algorithm, verifyKey: active.publicKey, signKey: this.sealer.open(active.privateKey) })
+    return { signingKid: active.kid, sign, verifiers, jwks }
   }
 }
 
@@ -160,8 +162,9 @@ function loadSecrets(config: Config): Loaded {
   const [signing] = keys
   if (signing === undefined) throw new Error('JWT_SECRET is required with HS256')
   return {
+    signingKid: signing.kid,
     sign: createAccessTokenSigner(signing),
     verifiers: new Map(keys.map((key) => [key.kid, createAccessTokenVerifier(key, tokenPolicy(config))])),
-    jwks: [],
+    jwks: new Map(),
   }
 }

@@ -68,7 +68,14 @@ export function checkHeader(token: string, algorithm: JwtAlgorithm): { kid: stri
   return { kid: fields.kid }
 }
 
-/** Verifies the signature with one key, then the claims, in the contract's order. */
+/** How many verified tokens each key remembers; the oldest is forgotten first. */
+const VERIFIED_TOKENS_KEPT = 10_000
+
+/**
+ * Verifies the signature with one key, then the claims, in the contract's order. A token string
+ * whose signature this key verified once is remembered (bounded), so a busy client costs one
+ * signature check; its time claims are still checked on every use.
+ */
 export function createAccessTokenVerifier(
   key: SigningKey,
   policy: AccessTokenPolicy,
@@ -81,15 +88,30 @@ export function createAccessTokenVerifier(
     ignoreExpiration: true,
     ignoreNotBefore: true,
   })
+  // Keyed by the exact token string: only a token this key signed can get in (nothing forged).
+  const verified = new Map<string, unknown>()
   return (token, nowMs) => {
-    let payload: unknown
-    try {
-      payload = verifySignature(token)
-    } catch {
-      return { ok: false, expired: false, reason: 'The token signature is invalid.' }
+    let payload = verified.get(token)
+    if (payload === undefined) {
+      try {
+        payload = deepFreeze(verifySignature(token))
+      } catch {
+        return { ok: false, expired: false, reason: 'The token signature is invalid.' }
+      }
+      if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string)
+      verified.set(token, payload)
     }
     return checkClaims(payload, policy, nowMs)
   }
+}
+
+/** Claims shared between requests through the cache must not be changed by one of them. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member)
+    Object.freeze(value)
+  }
+  return value
 }
 
 /** iss, aud, nbf, then exp, against the policy and the current time (seconds, with skew). */

@@ -44,12 +44,15 @@ export function publicJwk(key: SigningKey): JsonWebKey {
   return { ...members, kid: key.kid, alg: key.algorithm, use: 'sig' }
 }
 
-/** RFC 7638 thumbprint of a public key: a stable, collision-free `kid`. */
+/**
+ * The `kid`: the RFC 7638 thumbprint of the public key, cut to 96 bits (16 characters) — ample to
+ * tell one server's keys apart, and it keeps RS256 tokens under 1 KiB.
+ */
 function jwkThumbprint(publicKeyPem: string): string {
   const jwk = createPublicKey(publicKeyPem).export({ format: 'jwk' })
   const required =
     jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
-  return createHash('sha256').update(JSON.stringify(required)).digest('base64url')
+  return createHash('sha256').update(JSON.stringify(required)).digest('base64url').slice(0, 16)
 }
 
 /**

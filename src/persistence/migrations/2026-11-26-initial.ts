@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // Frozen in time: written against Kysely<any>, never importing the app's types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,7 +53,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('successor_sealed', 'text')
     .execute()
   await db.schema.createIndex('refresh_tokens_session_idx').on('refresh_tokens').column('session_id').execute()
-  await db.schema.createIndex('refresh_tokens_used_idx').on('refresh_tokens').column('used_at').execute()
+  // Only rows still holding a sealed successor are indexed: the grace-end erasure finds them
+  // without scanning every used token kept for reuse detection.
+  await db.schema
+    .createIndex('refresh_tokens_sealed_idx')
+    .on('refresh_tokens')
+    .column('used_at')
+    .where(sql.ref('successor_sealed'), 'is not', null)
+    .execute()
 
   await db.schema
     .createTable('signing_keys')
