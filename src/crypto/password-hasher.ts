@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2'
-import { deriveIdentitySubkey, parseIdentityHash } from './identity-hash.js'
+import { deriveIdentitySubkey, type IdentityHash, type IdentityPrf } from './identity-hash.js'
 
 /** Hashes and checks passwords. Both calls run on libuv's thread pool, off the event loop. */
 export interface PasswordHasher {
@@ -15,8 +15,13 @@ export interface PasswordHasher {
 /** OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane. */
 const ARGON2ID = { algorithm: 2 /* Algorithm.Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
 const OWN_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$'
-/** Prefix of an imported ASP.NET Core Identity hash: `$identity$<params>$<argon2id over the legacy subkey>`. */
+/**
+ * Prefix of an imported ASP.NET Core Identity hash:
+ * `$identity$<prf>$<iterations>$<subkey bytes>$<salt, base64url>` followed by the argon2id hash
+ * (itself starting with `$argon2id$`) of the legacy PBKDF2 subkey.
+ */
 export const WRAPPED_PREFIX = '$identity$'
+const WRAPPED = /^\$identity\$(sha1|sha256|sha512)\$([1-9]\d{0,6})\$([1-9]\d?)\$([A-Za-z0-9_-]+)(\$argon2id\$.+)$/
 
 export function createPasswordHasher(): PasswordHasher {
   // A real hash of a random password: verifying against it costs exactly what a real check costs.
@@ -35,23 +40,31 @@ export function createPasswordHasher(): PasswordHasher {
   }
 }
 
-/** Stores an imported Identity hash without keeping it bare: argon2id over the legacy subkey. */
-export async function wrapIdentityHash(identityHashBase64: string): Promise<string | undefined> {
-  const parsed = parseIdentityHash(identityHashBase64)
-  if (parsed === undefined) return undefined
-  const params = `${parsed.prf}$${parsed.iterations}$${parsed.subkey.length}$${parsed.salt.toString('base64url')}`
-  return `${WRAPPED_PREFIX}${params}$${await hash(parsed.subkey, ARGON2ID)}`
+/**
+ * Stores an imported Identity hash without keeping it bare: the legacy subkey is what a
+ * correct password reproduces, so it is itself a password-equivalent secret and only its
+ * argon2id hash is kept (a leaked database then costs argon2id per guess, not PBKDF2).
+ */
+export async function wrapIdentityHash(legacy: IdentityHash): Promise<string> {
+  const params = `${legacy.prf}$${legacy.iterations}$${legacy.subkey.length}$${legacy.salt.toString('base64url')}`
+  return `${WRAPPED_PREFIX}${params}${await hash(argon2Input(legacy.subkey), ARGON2ID)}`
+}
+
+/** @node-rs/argon2's verify reads a byte password as UTF-8 text, so the subkey goes in as base64. */
+function argon2Input(subkey: Buffer): string {
+  return subkey.toString('base64')
 }
 
 async function verifyWrapped(stored: string, password: string): Promise<boolean> {
-  const [prf, iterations, length, salt, ...rest] = stored.slice(WRAPPED_PREFIX.length).split('$')
-  if (prf === undefined || iterations === undefined || length === undefined || salt === undefined) return false
-  const inner = `$${rest.join('$')}`
+  const match = WRAPPED.exec(stored)
+  if (match === null) return false
+  const [, prf, iterations, length, salt, inner] = match as unknown as [string, IdentityPrf, string, string, string, string]
+  // Identity hashed the UTF-8 bytes of the password exactly as typed.
   const subkey = await deriveIdentitySubkey(password, {
-    prf: prf as 'sha1' | 'sha256' | 'sha512',
+    prf,
     iterations: Number(iterations),
     salt: Buffer.from(salt, 'base64url'),
     length: Number(length),
   })
-  return verify(inner, subkey)
+  return verify(inner, argon2Input(subkey))
 }
