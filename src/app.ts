@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import cors from '@fastify/cors'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import type { AuthContext } from './auth/context.js'
 import type { TrustProxy } from './config.js'
 import { registerApiDocs } from './http/api-docs.js'
 import { registerErrorHandling } from './http/error-handler.js'
 import { BODY_LIMIT_BYTES, registerJsonBody } from './http/json-body.js'
+import { sendProblem } from './http/problem.js'
 import { accountRoutes } from './http/routes/accounts.js'
 import { healthRoutes, type Readiness } from './http/routes/health.js'
 import { protectedRoutes } from './http/routes/protected.js'
@@ -36,13 +37,15 @@ export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<Fas
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
     return503OnClosing: false,
+    // A path that cannot be percent-decoded (or an over-long id) names no resource: 404, not
+    // Fastify's own 400 body. These requests skip the hooks, so the headers are set here too.
+    frameworkErrors: (_error, request, reply) => {
+      setStandardHeaders(request, reply)
+      return sendProblem(reply, 'not_found', 'No such resource.')
+    },
   })
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
-    reply.header('x-content-type-options', 'nosniff')
-    if (request.url.toLowerCase().startsWith('/api/')) reply.header('cache-control', 'no-store')
-  })
+  app.addHook('onRequest', async (request, reply) => setStandardHeaders(request, reply))
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins)
     await app.register(cors, {
@@ -63,6 +66,13 @@ export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<Fas
   await app.register(tokenRoutes, { ctx })
   await app.register(protectedRoutes, { ctx })
   return app
+}
+
+function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id)
+  reply.header('x-content-type-options', 'nosniff')
+  // Responses of the API carry tokens and personal data: no cache may keep them.
+  if (request.url.toLowerCase().startsWith('/api/')) reply.header('cache-control', 'no-store')
 }
 
 /** A hop count trusts that many proxies: the Nth `X-Forwarded-For` address from the right. */

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto'
-import { type RegistrationInput, validateRegistration } from '../domain/registration.js'
+import { type UncheckedRegistration, validateRegistration } from '../domain/registration.js'
 import { DEFAULT_ROLE } from '../domain/user.js'
 import { AppError, validationFailed } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext } from './context.js'
 
-/** Creates a user with the `api_access` role, in one transaction. */
+/**
+ * Creates a user with the `api_access` role, in one transaction. Every rule is checked before
+ * the password is hashed; then the user name clash, then the email clash (the store's order).
+ */
 export async function register(
   ctx: AuthContext,
-  input: RegistrationInput,
+  input: UncheckedRegistration,
   client: ClientInfo,
   roles: readonly string[] = [DEFAULT_ROLE],
 ): Promise<{ id: string }> {

@@ -10,7 +10,10 @@ export interface RegistrationInput {
   password: string
 }
 
-/** A registration that passed every rule: names trimmed, password in its NFKC form. */
+/** What a client sent: any field may be missing or of the wrong type. */
+export type UncheckedRegistration = { readonly [K in keyof RegistrationInput]?: unknown }
+
+/** A registration that passed every rule: names and email trimmed (NFC), password in its NFKC form. */
 export type ValidRegistration = RegistrationInput
 
 // The grammar of an HTML `<input type=email>` (WHATWG "valid email address").
@@ -20,35 +23,62 @@ const USER_NAME = /^[A-Za-z0-9._@+-]{3,64}$/
 const EMAIL_MAX_LENGTH = 254
 const NAME_MAX_LENGTH = 100
 
+/**
+ * Every registration rule at once, so a client learns of every bad field in one answer
+ * (types included: the caller may hand over a body that only its schema has seen).
+ */
 export function validateRegistration(
-  input: RegistrationInput,
+  input: UncheckedRegistration,
   policy: PasswordPolicy,
 ): { ok: true; value: ValidRegistration } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {}
   const add = (field: keyof RegistrationInput, message: string) => (errors[field] ??= []).push(message)
+  const text = (field: keyof RegistrationInput): string | undefined => {
+    const value = input[field]
+    if (value === undefined) add(field, 'Is required.')
+    else if (typeof value !== 'string') add(field, 'Must be a string.')
+    else if (hasForbiddenCodePoints(value)) add(field, 'Contains U+0000 or an unpaired surrogate.')
+    else return value
+    return undefined
+  }
 
-  const firstName = validName(input.firstName)
-  const lastName = validName(input.lastName)
-  if (firstName === undefined) add('firstName', `Must be 1 to ${NAME_MAX_LENGTH} characters.`)
-  if (lastName === undefined) add('lastName', `Must be 1 to ${NAME_MAX_LENGTH} characters.`)
+  const firstName = checkName(text('firstName'), (message) => add('firstName', message))
+  const lastName = checkName(text('lastName'), (message) => add('lastName', message))
 
-  const email = input.email.normalize('NFC').trim()
-  if (codePointLength(email) > EMAIL_MAX_LENGTH || !EMAIL.test(email)) add('email', 'Must be a valid email address.')
-  if (!USER_NAME.test(input.userName)) {
+  const rawEmail = text('email')
+  const email = rawEmail?.normalize('NFC').trim()
+  if (email !== undefined && (codePointLength(email) > EMAIL_MAX_LENGTH || !EMAIL.test(email))) {
+    add('email', `Must be a valid email address of at most ${EMAIL_MAX_LENGTH} characters.`)
+  }
+
+  // Not trimmed: a user name with spaces around it is a typo, not a name.
+  const userName = text('userName')
+  if (userName !== undefined && !USER_NAME.test(userName)) {
     add('userName', 'Must be 3 to 64 characters: letters, digits and . _ @ + -')
   }
 
-  const password = normalizePassword(input.password)
-  if (hasForbiddenCodePoints(input.password)) add('password', 'Contains a character that is not allowed.')
-  else for (const message of checkNewPassword(password, policy, { userName: input.userName, email })) add('password', message)
+  const rawPassword = text('password')
+  // Never trimmed; every rule reads the NFKC form, and that form is what gets hashed.
+  const password = rawPassword === undefined ? undefined : normalizePassword(rawPassword)
+  if (password !== undefined) {
+    const identity = { userName: userName ?? '', email: email ?? '' }
+    for (const message of checkNewPassword(password, policy, identity)) add('password', message)
+  }
 
-  if (Object.keys(errors).length > 0 || firstName === undefined || lastName === undefined) return { ok: false, errors }
-  return { ok: true, value: { firstName, lastName, email, userName: input.userName, password } }
+  if (
+    Object.keys(errors).length > 0 ||
+    firstName === undefined || lastName === undefined || email === undefined || userName === undefined || password === undefined
+  ) {
+    return { ok: false, errors }
+  }
+  return { ok: true, value: { firstName, lastName, email, userName, password } }
 }
 
-function validName(raw: string): string | undefined {
-  if (hasForbiddenCodePoints(raw)) return undefined
+function checkName(raw: string | undefined, fail: (message: string) => void): string | undefined {
+  if (raw === undefined) return undefined
   const name = raw.normalize('NFC').trim()
   const length = codePointLength(name)
-  return length >= 1 && length <= NAME_MAX_LENGTH ? name : undefined
+  if (length >= 1 && length <= NAME_MAX_LENGTH) return name
+  fail(`Must be 1 to ${NAME_MAX_LENGTH} characters.`)
+  return undefined
 }

@@ -4,19 +4,29 @@ import { hasForbiddenCodePoints } from '../domain/text.js'
 
 export const BODY_LIMIT_BYTES = 16 * 1024
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route also takes no body or an empty one (logout, §4.4), read as `{}`. */
+    emptyBodyAllowed?: boolean
+  }
+}
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Accepts only `application/json` bodies (UTF-8), parsed strictly: invalid UTF-8 is
- * `invalid_json` instead of being silently replaced. Any other media type gets 415 from Fastify.
+ * `invalid_json` instead of being silently replaced; any other media type is 415. Routes that
+ * take no body (no body schema) ignore whatever body they are sent, of any type.
  */
 export function registerJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
+    if (!takesBody(request)) return done(null, undefined)
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]
     if (charset !== undefined && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8') {
       return done(new AppError('unsupported_media_type', 'Send the body as UTF-8 JSON.'), undefined)
     }
+    if ((body as Buffer).length === 0 && request.routeOptions.config.emptyBodyAllowed === true) return done(null, undefined)
     try {
       const text = strictUtf8.decode(body as Buffer)
       done(null, JSON.parse(text))
@@ -24,7 +34,16 @@ export function registerJsonBody(app: FastifyInstance): void {
       done(new AppError('invalid_json', 'The body is not valid JSON.'), undefined)
     }
   })
+  app.addContentTypeParser('*', (request, payload, done) => {
+    if (takesBody(request)) return done(new AppError('unsupported_media_type', 'Send the body as application/json.'), undefined)
+    payload.on('end', () => done(null, undefined))
+    payload.resume()
+  })
   app.addHook('preValidation', foldBodyKeys)
+}
+
+function takesBody(request: FastifyRequest): boolean {
+  return request.routeOptions.schema?.body !== undefined
 }
 
 /**
@@ -35,6 +54,7 @@ export function registerJsonBody(app: FastifyInstance): void {
 async function foldBodyKeys(request: FastifyRequest): Promise<void> {
   const schema = request.routeOptions.schema?.body as { properties?: Record<string, unknown> } | undefined
   if (schema?.properties === undefined) return
+  if (request.body === undefined && request.routeOptions.config.emptyBodyAllowed === true) request.body = {}
   if (request.body === undefined && request.headers['content-type'] === undefined) {
     throw new AppError('unsupported_media_type', 'Send the body as application/json.')
   }

@@ -1,14 +1,26 @@
 import { type Static, Type } from 'typebox'
 
 // One schema per shape: it validates the request, types the handler, filters the response
-// and writes the OpenAPI document.
+// and writes the OpenAPI document. Property names match ignoring ASCII case (json-body.ts).
+//
+// The registration rules live in domain/registration.ts, which reports every bad field at once;
+// the schema checks types and documents the rules. Limits an Ajv keyword would count differently
+// (lengths after NFC/NFKC, trimming) are described rather than enforced here.
 
 export const RegisterBody = Type.Object({
-  firstName: Type.String(),
-  lastName: Type.String(),
-  email: Type.String(),
-  userName: Type.String(),
-  password: Type.String(),
+  firstName: Type.String({ description: '1–100 characters (code points after NFC) once trimmed; stored trimmed.' }),
+  lastName: Type.String({ description: '1–100 characters (code points after NFC) once trimmed; stored trimmed.' }),
+  email: Type.String({
+    description: 'Trimmed; at most 254 characters in the grammar of an HTML type=email input. Unique ignoring case; stored trimmed with its letter case.',
+  }),
+  userName: Type.String({
+    description: 'ASCII [A-Za-z0-9._@+-]{3,64}, not trimmed. Unique ignoring ASCII case, and not another user\'s email.',
+  }),
+  password: Type.String({
+    description:
+      'PASSWORD_MIN_LENGTH (default 8) to 128 characters after NFKC normalisation, never trimmed, no composition rules; ' +
+      'not a common password and not the user name or email (ignoring case).',
+  }),
 })
 export type RegisterBody = Static<typeof RegisterBody>
 
@@ -36,6 +48,8 @@ export type RefreshBody = Static<typeof RefreshBody>
 
 export const ProtectedResponse = Type.Object({ result: Type.Boolean() })
 
+const PROBLEM_DESCRIPTION = 'RFC 9457 problem details (application/problem+json).'
+
 export const Problem = Type.Object(
   {
     type: Type.String(),
@@ -45,10 +59,15 @@ export const Problem = Type.Object(
     code: Type.String(),
     errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))),
   },
-  { description: 'RFC 9457 problem details (application/problem+json).' },
+  { description: PROBLEM_DESCRIPTION },
 )
 
-/** The problem responses a route documents, by status. */
-export function problems(...statuses: number[]): Record<number, typeof Problem> {
-  return Object.fromEntries(statuses.map((status) => [status, Problem]))
+const ProblemResponse = {
+  description: PROBLEM_DESCRIPTION,
+  content: { 'application/problem+json': { schema: Problem } },
+}
+
+/** The problem responses a route documents, by status, under their real media type. */
+export function problems(...statuses: number[]): Record<number, typeof ProblemResponse> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemResponse]))
 }
