@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto'
 import { wrapIdentityHash } from '../crypto/password-hasher.js'
 import { identifierKey } from '../domain/user.js'
 import type { ImportClash, ImportedUser, ImportIdentity } from '../persistence/import-users.js'
 import { checkImportRow, type ImportRow } from './check-import-row.js'
 import type { AuthContext } from './context.js'
+import { randomId } from '../crypto/random-id.js'
 
 /** Where an import is written: a clash check, and the one transaction that inserts. */
 export interface ImportTarget {
@@ -57,7 +57,7 @@ export async function importIdentityUsers(
     position,
     roles: row.roles,
     user: {
-      id: randomUUID(),
+      id: randomId(),
       userName: row.userName,
       email: row.email,
       firstName: row.firstName,

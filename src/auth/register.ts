@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto'
 import { type UncheckedRegistration, validateRegistration } from '../domain/registration.js'
 import { DEFAULT_ROLE } from '../domain/user.js'
 import { AppError, validationFailed } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext } from './context.js'
+import { randomId } from '../crypto/random-id.js'
 
 /**
  * Creates a user with the `api_access` role, in one transaction. Every rule is checked before
@@ -19,7 +19,7 @@ export async function register(
   if (!checked.ok) throw validationFailed(checked.errors)
   const { value } = checked
   const user = {
-    id: randomUUID(),
+    id: randomId(),
     userName: value.userName,
     email: value.email,
     firstName: value.firstName,

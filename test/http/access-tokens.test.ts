@@ -13,11 +13,8 @@ const SECRET = 'an HS256 test secret of well over 32 bytes'
 const CLAIMS = ['aud', 'client_id', 'exp', 'iat', 'id', 'iss', 'jti', 'nbf', 'preferred_username', 'rol', 'sid', 'sub']
 /** Ten roles of ordinary length, api_access among them. */
 const ROLES = ['admin.keys', 'admin.users', 'api_access', 'auditor', 'billing:edit', 'billing:view', 'reports.read', 'reports.write', 'support-agent', 'team_lead']
-/**
- * The contract's bound is 1,024 bytes. RS256 misses it: with a 2048-bit key the signature alone is
- * 342 characters and such a token is about 1,114 bytes. Reported as a contract gap, not hidden.
- */
-const MAX_BYTES: Record<Algorithm, number> = { EdDSA: 1024, ES256: 1024, RS256: 1160, HS256: 1024 }
+/** The contract's bound, for every algorithm (RS256's 2048-bit signature alone is 342 characters). */
+const MAX_BYTES: Record<Algorithm, number> = { EdDSA: 1024, ES256: 1024, RS256: 1024, HS256: 1024 }
 const TTL = { ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '60', SESSION_TTL: '100', RATE_LIMIT_PER_MINUTE: '0' }
 
 const decode = (token: string, index: number): Json => JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString())
