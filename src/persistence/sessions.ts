@@ -1,12 +1,13 @@
-import type { RefreshTokenRecord } from '../domain/session.js'
 import type { Database, Executor } from './database.js'
 import { insertEvent } from './events.js'
-import type { ClientInfo, EndReason, NewRefreshToken, SecurityEvent, SessionStore } from './store.js'
+import { createRefreshTokenStore, insertToken } from './refresh-tokens.js'
+import type { ClientInfo, EndReason, SecurityEvent, SessionStore } from './store.js'
 
 export function createSessionStore(database: Database): SessionStore {
   const { db } = database
 
   return {
+    ...createRefreshTokenStore(database),
     async createSession(session, token, maxLive) {
       return database.writeTransaction(async (trx) => {
         await trx
@@ -25,15 +26,17 @@ export function createSessionStore(database: Database): SessionStore {
           })
           .execute()
         await insertToken(trx, token)
+        // The new session is never the one evicted, even when others were used in the same millisecond.
         const surplus = await trx
           .selectFrom('sessions')
           .select('id')
           .where('user_id', '=', session.userId)
+          .where('id', '!=', session.id)
           .where('ended_at', 'is', null)
           .where('expires_at', '>', session.createdAt)
           .orderBy('last_used_at', 'desc')
           .orderBy('created_at', 'desc')
-          .offset(maxLive)
+          .offset(maxLive - 1)
           .limit(1_000)
           .execute()
         const evicted: string[] = []
@@ -42,74 +45,6 @@ export function createSessionStore(database: Database): SessionStore {
         }
         return { evicted }
       })
-    },
-
-    async findRefreshToken(tokenHash) {
-      const row = await db
-        .selectFrom('refresh_tokens as t')
-        .innerJoin('sessions as s', 's.id', 't.session_id')
-        .select([
-          't.id',
-          't.session_id',
-          's.user_id',
-          't.issued_at',
-          't.expires_at',
-          't.used_at',
-          't.successor_id',
-          't.successor_sealed',
-          's.ended_at as session_ended_at',
-          's.expires_at as session_expires_at',
-          's.absolute_expires_at',
-        ])
-        .where('t.token_hash', '=', tokenHash)
-        .executeTakeFirst()
-      if (row === undefined) return undefined
-      const record: RefreshTokenRecord = {
-        id: row.id,
-        sessionId: row.session_id,
-        userId: row.user_id,
-        issuedAt: row.issued_at,
-        expiresAt: row.expires_at,
-        usedAt: row.used_at,
-        successorId: row.successor_id,
-        successorSealed: row.successor_sealed,
-        session: { endedAt: row.session_ended_at, expiresAt: row.session_expires_at, absoluteExpiresAt: row.absolute_expires_at },
-      }
-      return record
-    },
-
-    async rotateRefreshToken(rotation) {
-      return database.writeTransaction(async (trx) => {
-        // The one conditional write that makes rotation happen once: of two requests
-        // presenting the same token, only one sees used_at still null.
-        const used = await trx
-          .updateTable('refresh_tokens')
-          .set({ used_at: rotation.at, successor_id: rotation.successor.id, successor_sealed: rotation.successorSealed })
-          .where('id', '=', rotation.usedId)
-          .where('used_at', 'is', null)
-          .executeTakeFirst()
-        if (Number(used.numUpdatedRows) !== 1) return false
-        await insertToken(trx, rotation.successor)
-        await touchSession(trx, rotation.sessionId, rotation.at, rotation.client, rotation.sessionExpiresAt)
-        return true
-      })
-    },
-
-    async claimGraceSuccessor(successorId, sessionId, at, client) {
-      // One statement decides: the successor is still unpresented and the session still live.
-      // It also takes the successor's row lock, so a concurrent rotation of it comes after.
-      const claimed = await db
-        .updateTable('refresh_tokens')
-        .set((eb) => ({ used_at: eb.ref('used_at') }))
-        .where('id', '=', successorId)
-        .where('used_at', 'is', null)
-        .where('session_id', 'in', (eb) =>
-          eb.selectFrom('sessions').select('id').where('id', '=', sessionId).where('ended_at', 'is', null).where('expires_at', '>', at),
-        )
-        .executeTakeFirst()
-      if (Number(claimed.numUpdatedRows) !== 1) return false
-      await touchSession(db, sessionId, at, client)
-      return true
     },
 
     async endSessions(selector, reason, at, client, extraEvent) {
@@ -155,35 +90,6 @@ export function createSessionStore(database: Database): SessionStore {
       return { sessions: Number(deleted.numDeletedRows), successorsErased: Number(erased.numUpdatedRows) }
     },
   }
-}
-
-function insertToken(executor: Executor, token: NewRefreshToken) {
-  return executor
-    .insertInto('refresh_tokens')
-    .values({
-      id: token.id,
-      session_id: token.sessionId,
-      token_hash: token.tokenHash,
-      issued_at: token.issuedAt,
-      expires_at: token.expiresAt,
-      used_at: null,
-      successor_id: null,
-      successor_sealed: null,
-    })
-    .execute()
-}
-
-function touchSession(executor: Executor, sessionId: string, at: number, client: ClientInfo, expiresAt?: number) {
-  return executor
-    .updateTable('sessions')
-    .set({
-      last_used_at: at,
-      ip_address: client.ipAddress,
-      user_agent: client.userAgent,
-      ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
-    })
-    .where('id', '=', sessionId)
-    .execute()
 }
 
 /** Ends one live session (conditionally, so it is ended and recorded once) and records why. */

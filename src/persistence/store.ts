@@ -84,7 +84,7 @@ export interface SessionStore {
   /** Creates the session and its first token; ends the least recently used live sessions past `maxLive`. */
   createSession(session: NewSession, token: NewRefreshToken, maxLive: number): Promise<{ evicted: string[] }>
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>
-  /** Uses up the token and stores its successor in one transaction; false when the token was already used. */
+  /** Uses up the token and stores its successor in one transaction; false (nothing changed) when the token was already used or its session is over. */
   rotateRefreshToken(rotation: Rotation): Promise<boolean>
   /** Atomically: true when the successor is still unpresented and its session live. */
   claimGraceSuccessor(successorId: string, sessionId: string, at: number, client: ClientInfo): Promise<boolean>

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { after, before, describe, it } from 'node:test'
+import type { User } from '../../src/domain/user.js'
+import { createStore } from '../../src/persistence/create-store.js'
+import { type Database, migrateToLatest, openDatabase } from '../../src/persistence/database.js'
+import type { NewRefreshToken, Store } from '../../src/persistence/store.js'
+import { DIALECTS, type TestDatabase } from '../support/dialects.js'
+
+const T0 = Date.UTC(2026, 10, 26, 12, 0, 0)
+const HOUR = 3_600_000
+const CLIENT = { ipAddress: '127.0.0.1', userAgent: 'store test' }
+const DAY = 24 * HOUR
+
+let counter = 0
+const unique = () => `${++counter}_${randomBytes(4).toString('hex')}`
+
+function newUser(overrides: Partial<User> = {}): User {
+  const n = unique()
+  return { id: randomUUID(), userName: `user_${n}`, email: `user.${n}@example.com`, firstName: 'Ada', lastName: 'Lovelace', passwordHash: '$argon2id$stub', disabledAt: null, createdAt: T0, ...overrides }
+}
+
+const newToken = (sessionId: string, at: number, expiresAt = at + HOUR): NewRefreshToken => ({
+  id: unique(),
+  sessionId,
+  tokenHash: randomBytes(32).toString('base64url'),
+  issuedAt: at,
+  expiresAt,
+})
+
+for (const dialect of DIALECTS) {
+  describe(`the Store port (${dialect.name})`, () => {
+    let testDatabase: TestDatabase
+    let database: Database
+    let store: Store
+    before(async () => {
+      testDatabase = await dialect.create()
+      database = await openDatabase(testDatabase.url)
+      await migrateToLatest(database)
+      store = createStore(database)
+    })
+    after(async () => {
+      await database.close()
+      await testDatabase.drop()
+    })
+
+    /** A user with one live session started at `at`: its first token and the means to rotate it. */
+    async function startSession(at = T0, options: { userId?: string; maxLive?: number; ttl?: number } = {}) {
+      const userId = options.userId ?? newUser().id
+      if (options.userId === undefined) assert.equal(await store.createUser({ ...newUser(), id: userId }, ['api_access'], CLIENT), 'created')
+      const sessionId = unique()
+      const expiresAt = at + (options.ttl ?? HOUR)
+      const token = newToken(sessionId, at, expiresAt)
+      const { evicted } = await store.createSession({ id: sessionId, userId, createdAt: at, expiresAt, absoluteExpiresAt: at + DAY, client: CLIENT }, token, options.maxLive ?? 100)
+      return { userId, sessionId, token, evicted }
+    }
+
+    function rotate(session: { sessionId: string }, usedId: string, at: number) {
+      const successor = newToken(session.sessionId, at)
+      const rotated = store.rotateRefreshToken({ usedId, sessionId: session.sessionId, at, successor, successorSealed: 'sealed', sessionExpiresAt: at + HOUR, client: CLIENT })
+      return { successor, rotated }
+    }
+
+    const eventTypes = async (userId: string) => (await store.listEvents(userId, 100)).map((event) => event.type)
+
+    it('creates a user with roles and a registered event, and names each kind of clash', async () => {
+      const user = newUser()
+      assert.equal(await store.createUser(user, ['api_access', 'admin'], CLIENT), 'created')
+      assert.deepEqual(await store.listRoles(user.id), ['admin', 'api_access'])
+      assert.deepEqual(await eventTypes(user.id), ['registered'])
+      assert.equal(await store.createUser(newUser({ userName: user.userName.toUpperCase() }), [], CLIENT), 'duplicate_user_name')
+      assert.equal(await store.createUser(newUser({ email: user.email.toUpperCase() }), [], CLIENT), 'duplicate_email')
+      assert.equal(await store.createUser(newUser({ userName: user.email }), [], CLIENT), 'duplicate_user_name')
+      assert.equal(await store.createUser(newUser({ email: user.userName }), [], CLIENT), 'duplicate_email')
+      assert.equal(await store.createUser(newUser({ userName: user.userName, email: user.email }), [], CLIENT), 'duplicate_user_name')
+    })
+
+    it('creates exactly one of several concurrent users with the same name', async () => {
+      const userName = `race_${unique()}`
+      const outcomes = await Promise.all(Array.from({ length: 5 }, () => store.createUser(newUser({ userName }), [], CLIENT)))
+      assert.equal(outcomes.filter((outcome) => outcome === 'created').length, 1)
+      assert.ok(outcomes.every((outcome) => outcome === 'created' || outcome === 'duplicate_user_name'))
+    })
+
+    it('finds a user by name or email ignoring case, and returns undefined for no one', async () => {
+      const user = newUser({ userName: `Mixed_${unique()}`, email: `Mixed.${unique()}@Example.com` })
+      await store.createUser(user, [], CLIENT)
+      for (const identifier of [user.userName, user.userName.toLowerCase(), user.userName.toUpperCase(), user.email, user.email.toUpperCase()]) {
+        assert.equal((await store.findUserByIdentifier(identifier))?.id, user.id, identifier)
+      }
+      assert.equal(await store.findUserByIdentifier(`nobody_${unique()}`), undefined)
+      assert.equal(await store.findUserById(randomUUID()), undefined)
+    })
+
+    it('rotates a refresh token exactly once when ten rotations race', async () => {
+      const session = await startSession()
+      const attempts = Array.from({ length: 10 }, () => rotate(session, session.token.id, T0 + 1))
+      const results = await Promise.all(attempts.map((attempt) => attempt.rotated))
+      assert.equal(results.filter(Boolean).length, 1)
+      const stored = await Promise.all(attempts.map((attempt) => store.findRefreshToken(attempt.successor.tokenHash)))
+      assert.equal(stored.filter((record) => record !== undefined).length, 1)
+      const used = await store.findRefreshToken(session.token.tokenHash)
+      assert.equal(used?.usedAt, T0 + 1)
+      assert.equal(used?.successorId, attempts[results.indexOf(true)]?.successor.id)
+    })
+
+    it('does not rotate a token of an ended session', async () => {
+      const session = await startSession()
+      await store.endSessions({ sessionId: session.sessionId }, 'logout', T0 + 1, CLIENT)
+      assert.equal(await rotate(session, session.token.id, T0 + 2).rotated, false)
+      assert.equal((await store.findRefreshToken(session.token.tokenHash))?.usedAt, null)
+    })
+
+    it('claims the grace successor only while it is unpresented and its session live', async () => {
+      const session = await startSession()
+      const { successor, rotated } = rotate(session, session.token.id, T0 + 1)
+      assert.equal(await rotated, true)
+      assert.equal(await store.claimGraceSuccessor(successor.id, session.sessionId, T0 + 2, CLIENT), true)
+      assert.equal(await store.claimGraceSuccessor(successor.id, session.sessionId, T0 + 2, CLIENT), true)
+      assert.equal(await rotate(session, successor.id, T0 + 3).rotated, true)
+      assert.equal(await store.claimGraceSuccessor(successor.id, session.sessionId, T0 + 4, CLIENT), false)
+
+      const other = await startSession()
+      const second = rotate(other, other.token.id, T0 + 1)
+      assert.equal(await second.rotated, true)
+      await store.endSessions({ sessionId: other.sessionId }, 'logout', T0 + 2, CLIENT)
+      assert.equal(await store.claimGraceSuccessor(second.successor.id, other.sessionId, T0 + 3, CLIENT), false)
+    })
+
+    it('ends sessions once, recording one session_ended (and the extra event) per session', async () => {
+      const first = await startSession()
+      const second = await startSession(T0, { userId: first.userId })
+      const third = await startSession(T0, { userId: first.userId })
+      assert.deepEqual(await store.endSessions({ sessionId: first.sessionId }, 'reuse', T0 + 1, CLIENT, 'refresh_reuse_detected'), [first.sessionId])
+      assert.deepEqual(await store.endSessions({ sessionId: first.sessionId }, 'reuse', T0 + 2, CLIENT, 'refresh_reuse_detected'), [])
+      const ended = await store.endSessions({ userId: first.userId, exceptSessionId: third.sessionId }, 'password_changed', T0 + 3, CLIENT)
+      assert.deepEqual(ended, [second.sessionId])
+      assert.deepEqual(await store.endSessions({ userId: first.userId }, 'logout', T0 + 4, CLIENT), [third.sessionId])
+      assert.deepEqual(await store.endSessions({ userId: first.userId }, 'logout', T0 + 5, CLIENT), [])
+      const types = await eventTypes(first.userId)
+      assert.equal(types.filter((type) => type === 'session_ended').length, 3)
+      assert.equal(types.filter((type) => type === 'refresh_reuse_detected').length, 1)
+      assert.equal((await store.findRefreshToken(first.token.tokenHash))?.session.endedAt, T0 + 1)
+    })
+
+    it('ends a session exactly once when several endings race', async () => {
+      const session = await startSession()
+      const results = await Promise.all(Array.from({ length: 5 }, () => store.endSessions({ sessionId: session.sessionId }, 'reuse', T0 + 1, CLIENT, 'refresh_reuse_detected')))
+      assert.equal(results.flat().length, 1)
+      assert.equal((await eventTypes(session.userId)).filter((type) => type === 'refresh_reuse_detected').length, 1)
+    })
+
+    it('lists the sessions ended at or after a moment', async () => {
+      const early = await startSession()
+      const late = await startSession()
+      const base = T0 + 10 * DAY
+      await store.endSessions({ sessionId: early.sessionId }, 'logout', base, CLIENT)
+      await store.endSessions({ sessionId: late.sessionId }, 'logout', base + 1_000, CLIENT)
+      const since = (ms: number) => store.listSessionsEndedSince(ms).then((rows) => rows.filter((row) => [early.sessionId, late.sessionId].includes(row.id)))
+      assert.deepEqual(await since(base + 1_000), [{ id: late.sessionId, endedAt: base + 1_000 }])
+      assert.equal((await since(base)).length, 2)
+      assert.deepEqual(await since(base + 1_001), [])
+    })
+
+    it('ends the least recently used live sessions beyond the limit, never the new one', async () => {
+      const first = await startSession(T0, { maxLive: 2 })
+      const second = await startSession(T0, { userId: first.userId, maxLive: 2 })
+      assert.equal(await rotate(first, first.token.id, T0 + 5).rotated, true)
+      const third = await startSession(T0 + 5, { userId: first.userId, maxLive: 2 })
+      assert.deepEqual(third.evicted, [second.sessionId])
+      // All in one millisecond: whichever older one goes, the new session stays.
+      const crowded = await startSession(T0, { maxLive: 2 })
+      await startSession(T0, { userId: crowded.userId, maxLive: 2 })
+      for (let i = 0; i < 5; i++) {
+        const next = await startSession(T0, { userId: crowded.userId, maxLive: 2 })
+        assert.equal(next.evicted.length, 1)
+        assert.ok(!next.evicted.includes(next.sessionId))
+        assert.equal((await store.findRefreshToken(next.token.tokenHash))?.session.endedAt, null)
+      }
+    })
+
+    it('prunes what can never be used again and keeps what reuse detection still needs', async () => {
+      const now = T0 + 100 * DAY
+      const live = await startSession(now - 60_000, { ttl: HOUR })
+      const { successor, rotated } = rotate(live, live.token.id, now - 30_000)
+      assert.equal(await rotated, true)
+      const expired = await startSession(now - 2 * HOUR, { ttl: HOUR })
+      const endedLongAgo = await startSession(now - 3 * DAY, { ttl: 10 * DAY })
+      await store.endSessions({ sessionId: endedLongAgo.sessionId }, 'logout', now - 2 * DAY, CLIENT)
+      const endedRecently = await startSession(now - HOUR, { ttl: 10 * HOUR })
+      await store.endSessions({ sessionId: endedRecently.sessionId }, 'logout', now - HOUR, CLIENT)
+
+      const pruned = await store.prune(now, 10_000)
+      assert.ok(pruned.sessions >= 2)
+      assert.ok(pruned.successorsErased >= 1)
+      const used = await store.findRefreshToken(live.token.tokenHash)
+      assert.notEqual(used, undefined, 'a used token of a live session is kept, to detect its reuse')
+      assert.equal(used?.successorSealed, null)
+      assert.notEqual(await store.findRefreshToken(successor.tokenHash), undefined)
+      assert.notEqual(await store.findRefreshToken(endedRecently.token.tokenHash), undefined)
+      assert.equal(await store.findRefreshToken(expired.token.tokenHash), undefined)
+      assert.equal(await store.findRefreshToken(endedLongAgo.token.tokenHash), undefined)
+    })
+  })
+}
