@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
+import { pruneSessions } from './auth/prune-sessions.js'
 import { drainConnections } from './http/drain-connections.js'
 import { systemClock } from './clock.js'
 import type { Config } from './config.js'
@@ -61,7 +62,7 @@ function startUpkeep({ ctx }: OpenedContext, logger: Logger): { stop(): void } {
     await ctx.keys.reload()
   }
   const prune = async () => {
-    const pruned = await ctx.store.prune(ctx.clock.now(), ctx.config.refreshReuseGraceSeconds * 1000)
+    const pruned = await pruneSessions(ctx)
     if (pruned.sessions > 0) logger.info(pruned, 'pruned expired sessions')
   }
   const guard = (task: () => Promise<void>, what: string) => () => {

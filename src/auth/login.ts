@@ -28,11 +28,14 @@ export async function login(
     await recordEvent(ctx, user.id, 'login_failed', client)
     throw invalidCredentials()
   }
-  if (ctx.hasher.needsRehash(user.passwordHash)) {
+  let passwordHash = user.passwordHash
+  if (ctx.hasher.needsRehash(passwordHash)) {
     // An imported (or older) hash becomes this server's own once the password is known.
-    await ctx.store.updatePasswordHash(user.id, await ctx.hasher.hash(normalizePassword(credentials.password)))
+    passwordHash = await ctx.hasher.hash(normalizePassword(credentials.password))
+    await ctx.store.updatePasswordHash(user.id, passwordHash)
   }
-  const pair = await startSession(ctx, user, client)
+  const pair = await startSession(ctx, user, passwordHash, client)
+  if (pair === undefined) throw invalidCredentials()
   await recordEvent(ctx, user.id, 'login_succeeded', client)
   return pair
 }
@@ -43,7 +46,7 @@ async function passwordMatches(ctx: AuthContext, user: User, typed: string): Pro
   return ctx.hasher.verify(user.passwordHash, candidate)
 }
 
-async function startSession(ctx: AuthContext, user: User, client: ClientInfo): Promise<TokenPair> {
+async function startSession(ctx: AuthContext, user: User, passwordHash: string, client: ClientInfo): Promise<TokenPair | undefined> {
   const now = ctx.clock.now()
   const { config } = ctx
   const absoluteExpiresAt = now + config.sessionTtlSeconds * 1000
@@ -51,8 +54,9 @@ async function startSession(ctx: AuthContext, user: User, client: ClientInfo): P
   const session = { id: randomId(), userId: user.id, createdAt: now, expiresAt, absoluteExpiresAt, client }
   const refreshToken = generateRefreshToken()
   const token = { id: randomId(), sessionId: session.id, tokenHash: hashRefreshToken(refreshToken), issuedAt: now, expiresAt }
-  const { evicted } = await ctx.store.createSession(session, token, MAX_LIVE_SESSIONS)
-  ctx.revocations.add(evicted)
+  const created = await ctx.store.createSession(session, token, MAX_LIVE_SESSIONS, passwordHash)
+  if (created === undefined) return undefined
+  ctx.revocations.add(created.evicted)
   const roles = await ctx.store.listRoles(user.id)
   return { accessToken: issueAccessToken(ctx, user, roles, session), refreshToken }
 }

@@ -1,5 +1,6 @@
 import { identifierKey, type User } from '../domain/user.js'
 import type { Database, Executor } from './database.js'
+import { lockRegistrations, toRow } from './users.js'
 
 /** One user of an import, with the roles it gets; `position` names its row in the file. */
 export interface ImportedUser {
@@ -36,6 +37,7 @@ export async function importUsers(
 ): Promise<{ inserted: number; clashes: ImportClash[] }> {
   try {
     return await database.writeTransaction(async (trx) => {
+      await lockRegistrations(database, trx)
       const clashes = await findClashes(trx, users.map(({ position, user }) => ({ position, userName: user.userName, email: user.email })))
       if (clashes.length > 0 && !options.skipClashes) return { inserted: 0, clashes }
       const clashing = new Set(clashes.map((clash) => clash.position))
@@ -81,18 +83,7 @@ async function insertChunk(trx: Executor, users: readonly ImportedUser[]): Promi
   await trx
     .insertInto('users')
     .values(
-      users.map(({ user }) => ({
-        id: user.id,
-        user_name: user.userName,
-        user_name_key: identifierKey(user.userName),
-        email: user.email,
-        email_key: identifierKey(user.email),
-        first_name: user.firstName,
-        last_name: user.lastName,
-        password_hash: user.passwordHash,
-        disabled_at: user.disabledAt,
-        created_at: user.createdAt,
-      })),
+      users.map(({ user }) => toRow(user)),
     )
     .execute()
   const roles = users.flatMap(({ user, roles }) => roles.map((role) => ({ user_id: user.id, role })))

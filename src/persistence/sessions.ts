@@ -8,8 +8,19 @@ export function createSessionStore(database: Database): SessionStore {
 
   return {
     ...createRefreshTokenStore(database),
-    async createSession(session, token, maxLive) {
+    async createSession(session, token, maxLive, expectedPasswordHash) {
       return database.writeTransaction(async (trx) => {
+        // Re-checked under the user row's lock: a password change or a disable that commits
+        // while the (slow) password check ran makes this login fail instead of leaving a
+        // session behind that the change's own session ending could not see.
+        const guard = await trx
+          .updateTable('users')
+          .set((eb) => ({ password_hash: eb.ref('password_hash') }))
+          .where('id', '=', session.userId)
+          .where('disabled_at', 'is', null)
+          .where('password_hash', '=', expectedPasswordHash)
+          .executeTakeFirst()
+        if (Number(guard.numUpdatedRows) !== 1) return undefined
         await trx
           .insertInto('sessions')
           .values({
@@ -68,16 +79,14 @@ export function createSessionStore(database: Database): SessionStore {
       return rows.map((row) => ({ id: row.id, endedAt: row.ended_at ?? sinceMs }))
     },
 
-    async prune(nowMs, graceMs) {
-      // A session past its end can present no token again, so its rows (kept until then to
-      // detect reuse) can go; ended sessions stay a day for the activity trail.
+    async prune({ sessionsBefore, successorsBefore }) {
       const deleted = await db
         .deleteFrom('sessions')
         .where((eb) =>
           eb.or([
-            eb('expires_at', '<=', nowMs),
-            eb('absolute_expires_at', '<=', nowMs),
-            eb('ended_at', '<=', nowMs - 86_400_000),
+            eb('expires_at', '<=', sessionsBefore),
+            eb('absolute_expires_at', '<=', sessionsBefore),
+            eb('ended_at', '<=', sessionsBefore),
           ]),
         )
         .executeTakeFirst()
@@ -85,7 +94,7 @@ export function createSessionStore(database: Database): SessionStore {
         .updateTable('refresh_tokens')
         .set({ successor_sealed: null })
         .where('successor_sealed', 'is not', null)
-        .where('used_at', '<=', nowMs - graceMs)
+        .where('used_at', '<=', successorsBefore)
         .executeTakeFirst()
       return { sessions: Number(deleted.numDeletedRows), successorsErased: Number(erased.numUpdatedRows) }
     },

@@ -66,6 +66,13 @@ export type EndReason = 'logout' | 'reuse' | 'evicted' | 'password_changed' | 'd
 /** Which sessions to end: one by id, or all of a user's (optionally but one). */
 export type SessionSelector = { sessionId: string } | { userId: string; exceptSessionId?: string }
 
+export interface PruneCutoffs {
+  /** Sessions that ended, or expired, before this instant go. */
+  sessionsBefore: number
+  /** Sealed successors of tokens used before this instant are erased (their grace is over). */
+  successorsBefore: number
+}
+
 export interface UserStore {
   findUserByIdentifier(identifier: string): Promise<User | undefined>
   findUserById(id: string): Promise<User | undefined>
@@ -81,8 +88,12 @@ export interface UserStore {
 }
 
 export interface SessionStore {
-  /** Creates the session and its first token; ends the least recently used live sessions past `maxLive`. */
-  createSession(session: NewSession, token: NewRefreshToken, maxLive: number): Promise<{ evicted: string[] }>
+  /**
+   * Creates the session and its first token, ending the least recently used live sessions past
+   * `maxLive`; undefined (nothing written) when the user is disabled or its password hash is no
+   * longer `expectedPasswordHash`.
+   */
+  createSession(session: NewSession, token: NewRefreshToken, maxLive: number, expectedPasswordHash: string): Promise<{ evicted: string[] } | undefined>
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>
   /** Uses up the token and stores its successor in one transaction; false (nothing changed) when the token was already used or its session is over. */
   rotateRefreshToken(rotation: Rotation): Promise<boolean>
@@ -92,8 +103,8 @@ export interface SessionStore {
   endSessions(selector: SessionSelector, reason: EndReason, at: number, client: ClientInfo, extraEvent?: SecurityEvent['type']): Promise<string[]>
   /** Sessions ended at or after `sinceMs`, for spreading revocations between instances. */
   listSessionsEndedSince(sinceMs: number): Promise<{ id: string; endedAt: number }[]>
-  /** Deletes what can never be used again; erases successors whose grace is over. */
-  prune(nowMs: number, graceMs: number): Promise<{ sessions: number; successorsErased: number }>
+  /** Deletes sessions (with their tokens) past `cutoffs.sessionsBefore`; erases successors used before `successorsBefore`. */
+  prune(cutoffs: PruneCutoffs): Promise<{ sessions: number; successorsErased: number }>
 }
 
 export interface SigningKeyStore {

@@ -5,6 +5,7 @@ import { endSessions } from '../../src/auth/end-sessions.js'
 import { openDatabase } from '../../src/persistence/database.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestServer, type TestResponse, type TestServer, type TokenBody } from '../support/test-app.js'
+import { pruneSessions } from '../../src/auth/prune-sessions.js'
 
 const GRACE_MS = 10_000
 const NO_CLIENT = { ipAddress: null, userAgent: null }
@@ -200,7 +201,7 @@ for (const dialect of DIALECTS) {
       it('erases the sealed successor when the grace ends, after which the used token is reuse', async () => {
         const tokens = await session(1)
         const usedRow = async () => (await refreshTokenRows(server)).find((row) => row.token_hash === sha256(tokens.refreshTokens[0] ?? ''))
-        const pruneNow = () => server.ctx.store.prune(server.clock.now(), GRACE_MS)
+        const pruneNow = () => pruneSessions(server.ctx)
         server.clock.advance(GRACE_MS - 1)
         await pruneNow()
         assert.notEqual((await usedRow())?.successor_sealed, null)

@@ -7,6 +7,8 @@ import { type Database, migrateToLatest, openDatabase } from '../../src/persiste
 import type { NewRefreshToken, Store } from '../../src/persistence/store.js'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
 
+const STUB_HASH = '$argon2id$stub'
+
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0)
 const HOUR = 3_600_000
 const CLIENT = { ipAddress: '127.0.0.1', userAgent: 'store test' }
@@ -17,7 +19,7 @@ const unique = () => `${++counter}_${randomBytes(4).toString('hex')}`
 
 function newUser(overrides: Partial<User> = {}): User {
   const n = unique()
-  return { id: randomUUID(), userName: `user_${n}`, email: `user.${n}@example.com`, firstName: 'Ada', lastName: 'Lovelace', passwordHash: '$argon2id$stub', disabledAt: null, createdAt: T0, ...overrides }
+  return { id: randomUUID(), userName: `user_${n}`, email: `user.${n}@example.com`, firstName: 'Ada', lastName: 'Lovelace', passwordHash: STUB_HASH, disabledAt: null, createdAt: T0, ...overrides }
 }
 
 const newToken = (sessionId: string, at: number, expiresAt = at + HOUR): NewRefreshToken => ({
@@ -51,8 +53,9 @@ for (const dialect of DIALECTS) {
       const sessionId = unique()
       const expiresAt = at + (options.ttl ?? HOUR)
       const token = newToken(sessionId, at, expiresAt)
-      const { evicted } = await store.createSession({ id: sessionId, userId, createdAt: at, expiresAt, absoluteExpiresAt: at + DAY, client: CLIENT }, token, options.maxLive ?? 100)
-      return { userId, sessionId, token, evicted }
+      const created = await store.createSession({ id: sessionId, userId, createdAt: at, expiresAt, absoluteExpiresAt: at + DAY, client: CLIENT }, token, options.maxLive ?? 100, STUB_HASH)
+      assert.ok(created, 'the session was created')
+      return { userId, sessionId, token, evicted: created.evicted }
     }
 
     function rotate(session: { sessionId: string }, usedId: string, at: number) {
@@ -179,6 +182,17 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('creates no session for a disabled user or one whose password hash changed meanwhile', async () => {
+      const { userId } = await startSession()
+      const attempt = (hash: string, id = unique()) =>
+        store.createSession({ id, userId, createdAt: T0, expiresAt: T0 + HOUR, absoluteExpiresAt: T0 + DAY, client: CLIENT }, newToken(id, T0), 100, hash)
+      assert.equal(await attempt('$argon2id$another'), undefined)
+      await store.setUserDisabled(userId, T0)
+      assert.equal(await attempt(STUB_HASH), undefined)
+      await store.setUserDisabled(userId, null)
+      assert.ok(await attempt(STUB_HASH))
+    })
+
     it('prunes what can never be used again and keeps what reuse detection still needs', async () => {
       const now = T0 + 100 * DAY
       const live = await startSession(now - 60_000, { ttl: HOUR })
@@ -188,9 +202,9 @@ for (const dialect of DIALECTS) {
       const endedLongAgo = await startSession(now - 3 * DAY, { ttl: 10 * DAY })
       await store.endSessions({ sessionId: endedLongAgo.sessionId }, 'logout', now - 2 * DAY, CLIENT)
       const endedRecently = await startSession(now - HOUR, { ttl: 10 * HOUR })
-      await store.endSessions({ sessionId: endedRecently.sessionId }, 'logout', now - HOUR, CLIENT)
+      await store.endSessions({ sessionId: endedRecently.sessionId }, 'logout', now - HOUR / 4, CLIENT)
 
-      const pruned = await store.prune(now, 10_000)
+      const pruned = await store.prune({ sessionsBefore: now - HOUR / 2, successorsBefore: now - 10_000 })
       assert.ok(pruned.sessions >= 2)
       assert.ok(pruned.successorsErased >= 1)
       const used = await store.findRefreshToken(live.token.tokenHash)
