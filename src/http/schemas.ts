@@ -27,8 +27,10 @@ export type RegisterBody = Static<typeof RegisterBody>
 export const RegisterResponse = Type.Object({ id: Type.String(), success: Type.Boolean() })
 
 export const LoginBody = Type.Object({
-  userName: Type.String({ minLength: 1, maxLength: 254, description: 'The user name; failing that, an email address.' }),
-  password: Type.String({ minLength: 1, maxLength: 1024 }),
+  // No upper bounds: any well-formed attempt gets the same 401 as a wrong password (the 16 KiB
+  // body limit caps the work, and argon2 pre-hashes long input).
+  userName: Type.String({ minLength: 1, description: 'The user name; failing that, an email address.' }),
+  password: Type.String({ minLength: 1 }),
 })
 export type LoginBody = Static<typeof LoginBody>
 

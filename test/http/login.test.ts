@@ -64,6 +64,16 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(wrong.body, unknown.body)
     })
 
+    it('answers a very long user name or password with invalid_credentials, not a validation error', async () => {
+      const user = await server.register()
+      const longPassword = await server.request('POST', '/api/auth/login', { body: { userName: user.userName, password: 'p'.repeat(8000) } })
+      const longName = await server.request('POST', '/api/auth/login', { body: { userName: 'n'.repeat(5000), password: 'whatever it is' } })
+      for (const response of [longPassword, longName]) {
+        assert.equal(response.status, 401)
+        assert.equal(response.body.code, 'invalid_credentials')
+      }
+    })
+
     it('spends one argon2 verification on an unknown user, as on a wrong password', async () => {
       const user = await server.register()
       const before = { ...hasher.calls }
