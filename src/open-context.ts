@@ -41,7 +41,7 @@ export async function openContext(
       passwordPolicy: createPasswordPolicy(config.passwordMinLength),
       log: deps.log,
     }
-    return { ctx, database, close: () => database.close() }
+    return { ctx, database, close: async () => (await ctx.hasher.close(), await database.close()) }
   } catch (error) {
     await database.close()
     throw error

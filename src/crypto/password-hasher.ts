@@ -1,7 +1,8 @@
-import { hash, verify } from '@node-rs/argon2'
+import { hash } from '@node-rs/argon2'
+import { type Argon2Pool, createArgon2Pool } from './argon2-pool.js'
 import { deriveIdentitySubkey, type IdentityHash, type IdentityPrf } from './identity-hash.js'
 
-/** Hashes and checks passwords. Both calls run on libuv's thread pool, off the event loop. */
+/** Hashes and checks passwords on low-priority worker threads, off the event loop. */
 export interface PasswordHasher {
   hash(password: string): Promise<string>
   /** True when `password` matches `stored`, which may be a wrapped legacy hash. */
@@ -10,6 +11,8 @@ export interface PasswordHasher {
   needsRehash(stored: string): boolean
   /** Burns the time of one verification, for logins that name no user (no timing oracle). */
   verifyDummy(password: string): Promise<void>
+  /** Stops the worker threads. */
+  close(): Promise<void>
 }
 
 /** OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane. */
@@ -24,18 +27,33 @@ export const WRAPPED_PREFIX = '$identity$'
 const WRAPPED = /^\$identity\$(sha1|sha256|sha512)\$([1-9]\d{0,6})\$([1-9]\d?)\$([A-Za-z0-9_-]+)(\$argon2id\$.+)$/
 
 export function createPasswordHasher(): PasswordHasher {
+  // Started on first use, so commands that never hash pay nothing for the threads.
+  let pool: Argon2Pool | undefined
   // A real hash of a random password: verifying against it costs exactly what a real check costs.
-  const dummyHash = hash(crypto.randomUUID(), ARGON2ID)
+  let dummyHash: Promise<string> | undefined
+  const threads = () => {
+    if (pool === undefined) {
+      pool = createArgon2Pool()
+      dummyHash = pool.hash(crypto.randomUUID(), ARGON2ID)
+    }
+    return pool
+  }
+  const verify = (stored: string, password: string) => threads().verify(stored, password)
 
   return {
-    hash: (password) => hash(password, ARGON2ID),
+    hash: (password) => threads().hash(password, ARGON2ID),
     async verify(stored, password) {
-      if (stored.startsWith(WRAPPED_PREFIX)) return verifyWrapped(stored, password)
+      if (stored.startsWith(WRAPPED_PREFIX)) return verifyWrapped(stored, password, verify)
       return verify(stored, password)
     },
     needsRehash: (stored) => !stored.startsWith(OWN_PREFIX),
     async verifyDummy(password) {
-      await verify(await dummyHash, password)
+      threads()
+      await verify(await (dummyHash as Promise<string>), password)
+    },
+    close: async () => {
+      await pool?.close()
+      pool = undefined
     },
   }
 }
@@ -55,7 +73,11 @@ function argon2Input(subkey: Buffer): string {
   return subkey.toString('base64')
 }
 
-async function verifyWrapped(stored: string, password: string): Promise<boolean> {
+async function verifyWrapped(
+  stored: string,
+  password: string,
+  verify: (hash: string, password: string) => Promise<boolean>,
+): Promise<boolean> {
   const match = WRAPPED.exec(stored)
   if (match === null) return false
   const [, prf, iterations, length, salt, inner] = match as unknown as [string, IdentityPrf, string, string, string, string]

@@ -197,6 +197,7 @@ function loopWatchingHasher(): PasswordHasher & { turnsDuringVerify: number[]; m
     verify: (stored: string, password: string) => watch(() => inner.verify(stored, password)),
     verifyDummy: (password: string) => watch(() => inner.verifyDummy(password)),
     needsRehash: (stored: string) => inner.needsRehash(stored),
+    close: () => inner.close(),
   }
   async function watch<T>(work: () => Promise<T>): Promise<T> {
     let turns = 0

@@ -10,5 +10,6 @@ export function countingHasher(): PasswordHasher & { calls: { hash: number; veri
     verify: (stored, password) => (calls.verify++, inner.verify(stored, password)),
     verifyDummy: (password) => (calls.dummy++, inner.verifyDummy(password)),
     needsRehash: (stored) => inner.needsRehash(stored),
+    close: () => inner.close(),
   }
 }
