@@ -1,0 +1,67 @@
+// `node --import tsx bench/summarize-cpu-profile.ts FILE.cpuprofile [--top 25]`: the functions
+// with the most self time in a `node --cpu-prof` profile, and the share of each package/folder.
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  hitCount?: number
+}
+
+interface Profile {
+  nodes: ProfileNode[]
+  samples: number[]
+  timeDeltas: number[]
+}
+
+/** Self time per function and per place (package, src/ folder, node internals), in ms. */
+export function summarizeCpuProfile(profile: Profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  const selfMs = new Map<number, number>()
+  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000))
+  const functions = new Map<string, number>()
+  const places = new Map<string, number>()
+  let totalMs = 0
+  for (const [id, ms] of selfMs) {
+    const frame = (byId.get(id) as ProfileNode).callFrame
+    totalMs += ms
+    const name = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`
+    functions.set(name, (functions.get(name) ?? 0) + ms)
+    places.set(place(frame), (places.get(place(frame)) ?? 0) + ms)
+  }
+  const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1])
+  return { totalMs, functions: sorted(functions), places: sorted(places) }
+}
+
+/** Where a frame lives: a package name, a folder of src/, node's internals, or V8/GC. */
+function place(frame: ProfileNode['callFrame']): string {
+  const { url, functionName } = frame
+  if (url === '') return functionName.startsWith('(') ? functionName : '(native)'
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+  if (pkg !== null) return pkg[1] as string
+  const own = /\/dist\/(src\/[^/]+)/.exec(url)
+  if (own !== null) return own[1] as string
+  if (url.startsWith('node:')) return url.split('/')[0] as string
+  return shortUrl(url)
+}
+
+function shortUrl(url: string): string {
+  return url.replace(/^file:\/\/.*?\/(node_modules|dist)\//, '$1/')
+}
+
+function main(): void {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } })
+  const top = Number(values.top)
+  for (const file of positionals) {
+    const { totalMs, functions, places } = summarizeCpuProfile(JSON.parse(readFileSync(file, 'utf8')) as Profile)
+    const percent = (ms: number) => `${((ms / totalMs) * 100).toFixed(1).padStart(5)} %`
+    console.log(`${file}: ${(totalMs / 1000).toFixed(1)} s sampled\n\nself time by place:`)
+    for (const [name, ms] of places.slice(0, 15)) console.log(`  ${percent(ms)}  ${name}`)
+    console.log('\nself time by function:')
+    for (const [name, ms] of functions.slice(0, top)) console.log(`  ${percent(ms)}  ${name}`)
+    console.log('')
+  }
+}
+
+if (process.argv[1]?.endsWith('summarize-cpu-profile.ts')) main()
