@@ -55,12 +55,12 @@ async function rotate(ctx: AuthContext, record: RefreshTokenRecord, used: string
   return rotated ? successor : undefined
 }
 
-async function withAccessToken(ctx: AuthContext, record: RefreshTokenRecord, refreshToken: string): Promise<TokenPair> {
-  // Roles are read afresh, so a role change shows in the very next access token.
-  const [user, roles] = await Promise.all([ctx.store.findUserById(record.userId), ctx.store.listRoles(record.userId)])
-  if (user === undefined) throw invalidGrant()
+function withAccessToken(ctx: AuthContext, record: RefreshTokenRecord, refreshToken: string): TokenPair {
+  // The roles came with this refresh's own lookup of the token: read afresh, so a role change
+  // shows in the very next access token.
+  const user = { id: record.userId, userName: record.user.userName }
   const session = { id: record.sessionId, absoluteExpiresAt: record.session.absoluteExpiresAt }
-  return { accessToken: issueAccessToken(ctx, user, roles, session), refreshToken }
+  return { accessToken: issueAccessToken(ctx, user, record.user.roles, session), refreshToken }
 }
 
 /**

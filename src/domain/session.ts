@@ -1,4 +1,7 @@
-/** A stored refresh token with what the refresh decision needs of its session. */
+/**
+ * A stored refresh token with what the refresh decision needs of its session, and what the new
+ * access token needs of its user (read in the same lookup, so a refresh reads once).
+ */
 export interface RefreshTokenRecord {
   id: string
   sessionId: string
@@ -14,6 +17,8 @@ export interface RefreshTokenRecord {
     expiresAt: number
     absoluteExpiresAt: number
   }
+  /** The user's name and roles as they are now: read on every lookup, never kept across refreshes. */
+  user: { userName: string; roles: string[] }
 }
 
 export type RefreshDecision =

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3'
 import { type Kysely, type Transaction, Migrator, sql } from 'kysely'
 import type { Tables } from './schema.js'
 import { migrations } from './migrations/index.js'
@@ -17,7 +18,29 @@ export interface Database {
   writeTransaction<T>(work: (trx: Executor) => Promise<T>): Promise<T>
   /** True when `error` is a unique-constraint violation; `column` narrows it to one column. */
   isUniqueViolation(error: unknown, column?: string): boolean
+  /** SQLite only: the connection itself, for hot paths that skip the query builder. */
+  readonly sqlite?: SqliteConnection
+  /** PostgreSQL only: prepared statements straight on the pool, for hot paths that skip the query builder. */
+  readonly postgres?: PostgresConnection
   close(): Promise<void>
+}
+
+/**
+ * The one better-sqlite3 connection. Work runs synchronously, so nothing on the event loop can
+ * interleave with it; it only waits while a `writeTransaction` holds the connection open.
+ */
+export interface SqliteConnection {
+  /** Prepared once per SQL text and kept. */
+  statement(sql: string): Statement
+  /** Runs `work` (reads) on the connection, outside any other transaction. */
+  read<T>(work: () => T): Promise<T>
+  /** Runs `work` in BEGIN IMMEDIATE … COMMIT (ROLLBACK when it throws), outside any other transaction. */
+  write<T>(work: () => T): Promise<T>
+}
+
+export interface PostgresConnection {
+  /** Runs one statement that each pooled connection parses and plans once, under `name`. */
+  query<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>
 }
 
 export async function openDatabase(url: string): Promise<Database> {

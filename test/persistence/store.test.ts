@@ -114,6 +114,107 @@ for (const dialect of DIALECTS) {
       assert.equal((await store.findRefreshToken(session.token.tokenHash))?.usedAt, null)
     })
 
+    it('looks up a token with its session and its user\'s name and roles as they are now', async () => {
+      const user = newUser()
+      assert.equal(await store.createUser(user, ['api_access'], CLIENT), 'created')
+      const session = await startSession(T0, { userId: user.id })
+      const found = await store.findRefreshToken(session.token.tokenHash)
+      assert.deepEqual(found, {
+        id: session.token.id,
+        sessionId: session.sessionId,
+        userId: user.id,
+        issuedAt: T0,
+        expiresAt: T0 + HOUR,
+        usedAt: null,
+        successorId: null,
+        successorSealed: null,
+        session: { endedAt: null, expiresAt: T0 + HOUR, absoluteExpiresAt: T0 + DAY },
+        user: { userName: user.userName, roles: ['api_access'] },
+      })
+      await store.grantRole(user.id, 'zeta')
+      await store.grantRole(user.id, 'admin')
+      assert.deepEqual((await store.findRefreshToken(session.token.tokenHash))?.user.roles, ['admin', 'api_access', 'zeta'])
+      for (const role of ['admin', 'api_access', 'zeta']) await store.revokeRole(user.id, role)
+      assert.deepEqual((await store.findRefreshToken(session.token.tokenHash))?.user.roles, [])
+      assert.equal(await store.findRefreshToken(randomBytes(32).toString('base64url')), undefined)
+    })
+
+    it('rotates into a successor of the same session and records the use; a rotation that loses changes nothing', async () => {
+      const session = await startSession()
+      const first = rotate(session, session.token.id, T0 + 1)
+      assert.equal(await first.rotated, true)
+      const used = await store.findRefreshToken(session.token.tokenHash)
+      assert.equal(used?.usedAt, T0 + 1)
+      assert.equal(used?.successorId, first.successor.id)
+      assert.equal(used?.successorSealed, 'sealed')
+      assert.equal(used?.session.expiresAt, T0 + 1 + HOUR, 'the rotation moved the idle end of the session')
+      const successor = await store.findRefreshToken(first.successor.tokenHash)
+      assert.deepEqual(
+        { id: successor?.id, sessionId: successor?.sessionId, issuedAt: successor?.issuedAt, expiresAt: successor?.expiresAt, usedAt: successor?.usedAt },
+        { id: first.successor.id, sessionId: session.sessionId, issuedAt: T0 + 1, expiresAt: T0 + 1 + HOUR, usedAt: null },
+      )
+
+      const late = rotate(session, session.token.id, T0 + 5)
+      assert.equal(await late.rotated, false)
+      assert.equal(await store.findRefreshToken(late.successor.tokenHash), undefined)
+      const after = await store.findRefreshToken(session.token.tokenHash)
+      assert.equal(after?.successorId, first.successor.id)
+      assert.equal(after?.session.expiresAt, T0 + 1 + HOUR, 'the losing rotation did not touch the session')
+
+      // A token is only ever rotated within its own session.
+      const other = await startSession()
+      assert.equal(await rotate(other, first.successor.id, T0 + 6).rotated, false)
+      assert.equal((await store.findRefreshToken(first.successor.tokenHash))?.usedAt, null)
+    })
+
+    it('does not rotate a token whose session has gone idle', async () => {
+      const session = await startSession(T0, { ttl: HOUR })
+      assert.equal(await rotate(session, session.token.id, T0 + HOUR).rotated, false)
+      assert.equal((await store.findRefreshToken(session.token.tokenHash))?.usedAt, null)
+    })
+
+    it('rotates exactly once when rotations race an ending of the session, and the ending wins for good', async () => {
+      for (let round = 0; round < 5; round++) {
+        const session = await startSession()
+        const attempts = Array.from({ length: 4 }, () => rotate(session, session.token.id, T0 + 1))
+        const [ended, ...results] = await Promise.all([
+          store.endSessions({ sessionId: session.sessionId }, 'logout', T0 + 1, CLIENT),
+          ...attempts.map((attempt) => attempt.rotated),
+        ])
+        assert.deepEqual(ended, [session.sessionId])
+        assert.ok(results.filter(Boolean).length <= 1)
+        const used = await store.findRefreshToken(session.token.tokenHash)
+        assert.equal(used?.session.endedAt, T0 + 1)
+        // Either the rotation came wholly before the ending (its successor exists) or not at all.
+        const winner = attempts[results.indexOf(true)]
+        if (winner === undefined) assert.equal(used?.usedAt, null)
+        else assert.equal((await store.findRefreshToken(winner.successor.tokenHash))?.session.endedAt, T0 + 1)
+      }
+    })
+
+    it('keeps a rotation that overlaps another write transaction which rolls back', async () => {
+      const session = await startSession()
+      let opened = () => {}
+      const inside = new Promise<void>((resolve) => (opened = resolve))
+      const held = database
+        .writeTransaction(async (trx) => {
+          await trx.updateTable('users').set({ first_name: 'Rolled back' }).where('id', '=', session.userId).execute()
+          opened()
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          throw new Error('roll back')
+        })
+        .catch((error: unknown) => error)
+      await inside
+      const { successor, rotated } = rotate(session, session.token.id, T0 + 1)
+      const grace = rotated.then(() => store.claimGraceSuccessor(successor.id, session.sessionId, T0 + 2, CLIENT))
+      assert.equal(await rotated, true)
+      assert.equal(await grace, true)
+      assert.equal(((await held) as Error).message, 'roll back')
+      assert.equal((await store.findRefreshToken(session.token.tokenHash))?.usedAt, T0 + 1)
+      assert.equal((await store.findRefreshToken(successor.tokenHash))?.sessionId, session.sessionId)
+      assert.equal((await store.findUserById(session.userId))?.firstName, 'Ada')
+    })
+
     it('claims the grace successor only while it is unpresented and its session live', async () => {
       const session = await startSession()
       const { successor, rotated } = rotate(session, session.token.id, T0 + 1)

@@ -24,6 +24,10 @@ export function openPostgres(url: string): Database {
     kind: 'postgres',
     db,
     writeTransaction: <T>(work: (trx: Executor) => Promise<T>) => db.transaction().execute(work),
+    postgres: {
+      query: async <Row>(name: string, text: string, values: readonly unknown[]) =>
+        (await pool.query<Row & pg.QueryResultRow>({ name, text, values: [...values] })).rows,
+    },
     isUniqueViolation: (error, column) =>
       error instanceof Error &&
       (error as { code?: string }).code === '23505' &&

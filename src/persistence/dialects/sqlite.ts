@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import SqliteDatabase from 'better-sqlite3'
+import SqliteDatabase, { type Statement } from 'better-sqlite3'
 import { Kysely, SqliteDialect, sql } from 'kysely'
-import type { Database, Executor } from '../database.js'
+import type { Database, Executor, SqliteConnection } from '../database.js'
 import type { Tables } from '../schema.js'
 
 export function openSqlite(path: string): Database {
@@ -19,6 +19,7 @@ export function openSqlite(path: string): Database {
   return {
     kind: 'sqlite',
     db,
+    sqlite: direct(connection, db),
     writeTransaction: <T>(work: (trx: Executor) => Promise<T>) =>
       db.connection().execute(async (conn) => {
         // IMMEDIATE takes the write lock now, so another process cannot slip a write in
@@ -38,5 +39,32 @@ export function openSqlite(path: string): Database {
       (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
       (column === undefined || error.message.includes(`.${column}`)),
     close: () => db.destroy(),
+  }
+}
+
+/** Synchronous access to the connection, taking turns with the query builder's transactions. */
+function direct(connection: SqliteDatabase.Database, db: Kysely<Tables>): SqliteConnection {
+  const statements = new Map<string, Statement>()
+  const immediate = connection.transaction((work: () => unknown) => work()).immediate
+  const outside = async <T>(work: () => T): Promise<T> => {
+    // A writeTransaction awaiting between its statements leaves the shared connection inside its
+    // BEGIN: running now would read its uncommitted rows or write into it. Queue on the query
+    // builder's connection lock instead, which it holds until COMMIT.
+    if (!connection.inTransaction) return work()
+    return db.connection().execute(async () => {
+      if (connection.inTransaction) throw new Error('the SQLite connection was left inside a transaction')
+      return work()
+    })
+  }
+  return {
+    statement(text) {
+      let statement = statements.get(text)
+      if (statement === undefined) statements.set(text, (statement = connection.prepare(text)))
+      return statement
+    },
+    read: outside,
+    // IMMEDIATE takes the write lock first, so another process cannot write between the reads
+    // and writes of `work`.
+    write: (work) => outside(() => immediate(work) as ReturnType<typeof work>),
   }
 }
