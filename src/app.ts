@@ -20,6 +20,7 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
+const API_PATH = /^\/api\//i
 
 /** The Fastify application, routes and all, not yet listening. */
 export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<FastifyInstance> {
@@ -45,7 +46,11 @@ export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<Fas
     },
   })
 
-  app.addHook('onRequest', async (request, reply) => setStandardHeaders(request, reply))
+  // Callback style: no promise and no microtask hop on every request.
+  app.addHook('onRequest', (request, reply, done) => {
+    setStandardHeaders(request, reply)
+    done()
+  })
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins)
     await app.register(cors, {
@@ -72,7 +77,7 @@ function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void 
   reply.header('x-request-id', request.id)
   reply.header('x-content-type-options', 'nosniff')
   // Responses of the API carry tokens and personal data: no cache may keep them.
-  if (request.url.toLowerCase().startsWith('/api/')) reply.header('cache-control', 'no-store')
+  if (API_PATH.test(request.url)) reply.header('cache-control', 'no-store')
 }
 
 /** A hop count trusts that many proxies: the Nth `X-Forwarded-For` address from the right. */

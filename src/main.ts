@@ -1,7 +1,12 @@
 import cluster from 'node:cluster'
+import { clusterWorkerPool } from './cluster/cluster-channels.js'
+import { relaySessionEnds } from './cluster/relay-session-ends.js'
 import { ConfigError, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { prepareBoot, startServer } from './server.js'
+
+/** Set by this primary in its workers' environment: a relay for ended sessions is listening. */
+const RELAY_MARK = 'LATCHKEY_CLUSTER_RELAY'
 
 /** loadConfig → migrate → listen (one process, or WORKERS processes sharing the port). */
 async function main(): Promise<void> {
@@ -10,7 +15,9 @@ async function main(): Promise<void> {
 
   if (cluster.isPrimary && config.workers > 1) {
     await prepareBoot(config, logger).catch(exitBadBoot)
-    for (let i = 0; i < config.workers; i++) cluster.fork()
+    // Ended sessions reach every worker through here before the response that ended them.
+    relaySessionEnds(clusterWorkerPool(cluster), logger)
+    for (let i = 0; i < config.workers; i++) cluster.fork({ [RELAY_MARK]: '1' })
     let stopping = false
     cluster.on('exit', (worker, code) => {
       if (!stopping) logger.error({ workerPid: worker.process.pid, code }, 'worker exited')
@@ -27,12 +34,18 @@ async function main(): Promise<void> {
 
   let server
   try {
-    server = await startServer(config, logger, { migrate: cluster.isPrimary })
+    // A worker joins the broadcast only under this file's primary (not another cluster manager's).
+    const clusterWorker = cluster.isWorker && process.env[RELAY_MARK] === '1'
+    server = await startServer(config, logger, { migrate: cluster.isPrimary, clusterWorker })
   } catch (error) {
     exitBadBoot(error)
   }
   logger.info({ port: config.port, host: config.host }, 'listening')
+  let stopping = false
   const shutdown = async () => {
+    // A worker may get both the terminal's SIGINT and the primary's SIGTERM: stop once.
+    if (stopping) return
+    stopping = true
     logger.info('shutting down')
     await server.stop()
     process.exit(0)

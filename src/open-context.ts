@@ -1,4 +1,4 @@
-import type { AuthContext, Log } from './auth/context.js'
+import type { AuthContext, Log, SessionEndBroadcast } from './auth/context.js'
 import { createPasswordPolicy } from './auth/common-passwords.js'
 import { KeyRing } from './auth/key-ring.js'
 import { RevocationList } from './auth/revocation-list.js'
@@ -21,7 +21,15 @@ export interface OpenedContext {
  */
 export async function openContext(
   config: Config,
-  deps: { clock: Clock; log: Log; hasher?: PasswordHasher; migrate?: boolean; loadKeys?: boolean },
+  deps: {
+    clock: Clock
+    log: Log
+    hasher?: PasswordHasher
+    migrate?: boolean
+    loadKeys?: boolean
+    /** Joins the other processes of the instance: told what this one ends, applying what they end. */
+    sessionEnds?: (revocations: RevocationList) => SessionEndBroadcast & { close(): void }
+  },
 ): Promise<OpenedContext> {
   const database = await openDatabase(config.databaseUrl)
   try {
@@ -31,17 +39,25 @@ export async function openContext(
     if (deps.loadKeys !== false) await keys.load()
     // An ended session's access tokens live at most ACCESS_TOKEN_TTL (+ skew) past its end.
     const retainMs = (config.accessTokenTtlSeconds + config.clockSkewSeconds) * 1000 + 1000
+    const revocations = new RevocationList(store, deps.clock, retainMs)
+    const sessionEnds = deps.sessionEnds?.(revocations)
     const ctx: AuthContext = {
       config,
       clock: deps.clock,
       store,
       hasher: deps.hasher ?? createPasswordHasher(),
       keys,
-      revocations: new RevocationList(store, deps.clock, retainMs),
+      revocations,
+      ...(sessionEnds === undefined ? {} : { sessionEnds }),
       passwordPolicy: createPasswordPolicy(config.passwordMinLength),
       log: deps.log,
     }
-    return { ctx, database, close: async () => (await ctx.hasher.close(), await database.close()) }
+    const close = async () => {
+      sessionEnds?.close()
+      await ctx.hasher.close()
+      await database.close()
+    }
+    return { ctx, database, close }
   } catch (error) {
     await database.close()
     throw error

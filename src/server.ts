@@ -1,6 +1,10 @@
+import cluster from 'node:cluster'
+import type { Server } from 'node:http'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
 import { pruneSessions } from './auth/prune-sessions.js'
+import { primaryChannel } from './cluster/cluster-channels.js'
+import { joinSessionEndBroadcast } from './cluster/join-session-end-broadcast.js'
 import { drainConnections } from './http/drain-connections.js'
 import { systemClock } from './clock.js'
 import type { Config } from './config.js'
@@ -28,10 +32,22 @@ export async function prepareBoot(config: Config, logger: Logger): Promise<void>
   await opened.close()
 }
 
+export interface ServerOptions {
+  /** Bring the schema up to date (the primary has done it before forking workers). */
+  migrate: boolean
+  /** A worker of a cluster whose primary relays ended sessions between the workers. */
+  clusterWorker?: boolean
+}
+
 /** One server process: database, keys, background upkeep and the HTTP listener. */
-export async function startServer(config: Config, logger: Logger, options: { migrate: boolean }): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, options: ServerOptions): Promise<RunningServer> {
   const redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl)
-  const opened = await openContext(config, { clock: systemClock, log: logger, migrate: options.migrate })
+  const opened = await openContext(config, {
+    clock: systemClock,
+    log: logger,
+    migrate: options.migrate,
+    ...(options.clusterWorker === true ? { sessionEnds: (revocations) => joinSessionEndBroadcast(primaryChannel(process), revocations, logger) } : {}),
+  })
   const { ctx, database } = opened
   let draining = false
   const readiness = {
@@ -42,6 +58,8 @@ export async function startServer(config: Config, logger: Logger, options: { mig
   }
   const app = await buildApp({ ctx, readiness, logger: logger })
   const upkeep = startUpkeep(opened, logger)
+  // Tests only: which worker answered, by its cluster number (never a pid), to prove both did.
+  if (cluster.isWorker && process.env.LATCHKEY_TEST_EXPOSE_WORKER === '1') exposeWorker(app.server, String(cluster.worker?.id))
   await app.listen({ port: config.port, host: config.host })
 
   return {
@@ -53,6 +71,10 @@ export async function startServer(config: Config, logger: Logger, options: { mig
       redis?.disconnect()
     },
   }
+}
+
+function exposeWorker(server: Server, workerId: string): void {
+  server.prependListener('request', (_request, response) => response.setHeader('x-latchkey-worker', workerId))
 }
 
 /** Keeps this process's view current (ended sessions, rotated keys) and prunes old rows. */

@@ -1,29 +1,39 @@
-import type { AccessTokenClaims } from '../crypto/access-tokens.js'
-import { AppError } from '../errors.js'
+import type { AccessTokenCheck, AccessTokenClaims } from '../crypto/access-tokens.js'
 import type { AuthContext } from './context.js'
+
+/** A refusal is `invalid_token` (contract §3): `reason` is safe to show, `tokenExpired` sets `Token-Expired`. */
+export type Authentication = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string; tokenExpired: boolean }
 
 /**
  * Checks a bearer token in the contract's order: header, signature, iss/aud/nbf, exp, then
  * that its session has not ended (from memory, no database read). `Token-Expired` is set only
  * when every check but `exp` passed, the session's included.
+ *
+ * Answers at once when it can (a known key: the usual case, kept free of promises); only a
+ * token naming an unknown key waits, for the key reload.
  */
-export async function authenticate(
+export function authenticate(
   ctx: Pick<AuthContext, 'keys' | 'revocations'>,
   token: string,
-): Promise<AccessTokenClaims> {
-  if (token === '') throw invalidToken('The token is empty.')
-  const check = await ctx.keys.verify(token)
-  if (!check.ok) {
-    // Token-Expired invites a refresh: never for a token whose session has ended, expired or not.
-    if (check.expired && check.claims !== undefined && ctx.revocations.isEnded(check.claims.sid)) {
-      throw invalidToken('The session has ended.')
-    }
-    throw invalidToken(check.reason, check.expired)
-  }
-  if (ctx.revocations.isEnded(check.claims.sid)) throw invalidToken('The session has ended.')
-  return check.claims
+): Authentication | Promise<Authentication> {
+  if (token === '') return refused('The token is empty.')
+  const check = ctx.keys.verifyNow(token)
+  if (check === undefined) return ctx.keys.verify(token).then((reloaded) => decide(ctx, reloaded))
+  return decide(ctx, check)
 }
 
-function invalidToken(description: string, expired = false): AppError {
-  return new AppError('invalid_token', description, { tokenExpired: expired })
+function decide(ctx: Pick<AuthContext, 'revocations'>, check: AccessTokenCheck): Authentication {
+  if (check.ok) {
+    // The session check runs on every request, cached token or not: an ended session is dead at once.
+    return ctx.revocations.isEnded(check.claims.sid) ? refused('The session has ended.') : check
+  }
+  // Token-Expired invites a refresh: never for a token whose session has ended, expired or not.
+  if (check.expired && check.claims !== undefined && ctx.revocations.isEnded(check.claims.sid)) {
+    return refused('The session has ended.')
+  }
+  return refused(check.reason, check.expired)
+}
+
+function refused(reason: string, tokenExpired = false): Authentication {
+  return { ok: false, reason, tokenExpired }
 }

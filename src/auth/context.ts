@@ -13,6 +13,15 @@ export interface Log {
   error(fields: object, message: string): void
 }
 
+/**
+ * Tells the other processes of this instance (and, with Redis, other instances) which sessions
+ * ended. `publish` resolves once every worker of this instance has applied it — or, should one
+ * not answer, after a bounded wait (the database poll still reaches it within a second).
+ */
+export interface SessionEndBroadcast {
+  publish(sessionIds: readonly string[], endedAt: number): Promise<void>
+}
+
 /** What every use case runs against: passed in, never imported, so tests can swap the clock. */
 export interface AuthContext {
   readonly config: Config
@@ -21,6 +30,8 @@ export interface AuthContext {
   readonly hasher: PasswordHasher
   readonly keys: KeyRing
   readonly revocations: RevocationList
+  /** Absent in a single process: its own revocation list is the only one. */
+  readonly sessionEnds?: SessionEndBroadcast
   readonly passwordPolicy: PasswordPolicy
   readonly log: Log
 }

@@ -1,12 +1,14 @@
 import type { ClientInfo, EndReason, SecurityEventType, SessionSelector } from '../persistence/store.js'
+import { announceSessionEnds } from './announce-session-ends.js'
 import type { AuthContext } from './context.js'
 
 /**
  * Ends sessions: their refresh tokens stop working in the database, and their access tokens
- * on this process at once (other processes learn it from the database within a second).
+ * on every worker of this instance before this returns (other instances learn it from the
+ * database within a second).
  */
 export async function endSessions(
-  ctx: Pick<AuthContext, 'store' | 'clock' | 'revocations' | 'log'>,
+  ctx: Pick<AuthContext, 'store' | 'clock' | 'revocations' | 'sessionEnds' | 'log'>,
   selector: SessionSelector,
   reason: EndReason,
   client: ClientInfo,
@@ -14,7 +16,8 @@ export async function endSessions(
 ): Promise<string[]> {
   const now = ctx.clock.now()
   const ended = await ctx.store.endSessions(selector, reason, now, client, extraEvent)
-  ctx.revocations.add(ended, now)
   for (const sessionId of ended) ctx.log.info({ event: 'session_ended', sessionId, reason }, 'security event')
+  // Awaited: the response that reports the ending must not overtake it on another worker.
+  await announceSessionEnds(ctx, ended, now)
   return ended
 }

@@ -27,6 +27,7 @@ export class RevocationList {
     return this.ended.has(sessionId)
   }
 
+  /** Records ended sessions: from this process, another worker's broadcast, or the poll. */
   add(sessionIds: Iterable<string>, endedAt = this.clock.now()): void {
     for (const id of sessionIds) this.ended.set(id, endedAt + this.retainMs)
   }

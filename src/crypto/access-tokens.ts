@@ -1,4 +1,5 @@
-import { createSigner, createVerifier } from 'fast-jwt'
+import { createHmac, createPublicKey, type KeyObject, timingSafeEqual, verify } from 'node:crypto'
+import { createSigner } from 'fast-jwt'
 import type { JwtAlgorithm } from '../config.js'
 import type { SigningKey } from './signing-keys.js'
 
@@ -23,6 +24,14 @@ export type AccessTokenCheck =
   /** `expired` is true only when every check but `exp` passed; then `claims` are the token's. */
   | { ok: false; expired: boolean; reason: string; claims?: AccessTokenClaims }
 
+/** A token whose header, signature, `iss`, `aud` and claim types passed: only time is left to check. */
+export interface SignedToken {
+  /** Frozen: shared by every request that presents the same token string. */
+  claims: AccessTokenClaims
+  /** The answer while the token is within `nbf` and `exp`, made once and reused. */
+  accepted: AccessTokenCheck & { ok: true }
+}
+
 export interface AccessTokenPolicy {
   algorithm: JwtAlgorithm
   issuer: string
@@ -43,69 +52,102 @@ export function createAccessTokenSigner(key: SigningKey): (claims: AccessTokenCl
 
 const FORBIDDEN_HEADERS = ['jku', 'jwk', 'x5u', 'x5c', 'crit'] as const
 const ACCEPTED_TYPES = new Set(['at+jwt', 'application/at+jwt'])
+/** Three base64url segments, nothing else: no padding, no whitespace, no JWE's five parts. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
 /** The header checks that come before the signature: the `kid` to verify with, or why not. */
 export function checkHeader(token: string, algorithm: JwtAlgorithm): { kid: string } | { reason: string } {
-  const dot = token.indexOf('.')
-  if (dot <= 0) return { reason: 'The token is malformed.' }
-  let header: unknown
-  try {
-    header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'))
-  } catch {
-    return { reason: 'The token header is malformed.' }
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) return { reason: 'The token header is malformed.' }
-  const fields = header as Record<string, unknown>
+  if (!COMPACT_JWS.test(token)) return { reason: 'The token is malformed.' }
+  const header = parseSegment(token.slice(0, token.indexOf('.')))
+  if (header === undefined) return { reason: 'The token header is malformed.' }
   // The algorithm is pinned by configuration, never taken from the token (no alg:none, no
   // HS256-signed-with-the-public-key confusion).
-  if (fields.alg !== algorithm) return { reason: 'The token algorithm is not accepted.' }
-  if (typeof fields.typ !== 'string' || !ACCEPTED_TYPES.has(fields.typ.toLowerCase())) {
+  if (header.alg !== algorithm) return { reason: 'The token algorithm is not accepted.' }
+  if (typeof header.typ !== 'string' || !ACCEPTED_TYPES.has(header.typ.toLowerCase())) {
     return { reason: 'The token type is not at+jwt.' }
   }
   // Keys are never fetched from or embedded in a token, and no extension is understood.
-  if (FORBIDDEN_HEADERS.some((name) => name in fields)) return { reason: 'The token header is not accepted.' }
-  if (typeof fields.kid !== 'string') return { reason: 'The token names no key.' }
-  return { kid: fields.kid }
+  if (FORBIDDEN_HEADERS.some((name) => name in header)) return { reason: 'The token header is not accepted.' }
+  if (typeof header.kid !== 'string') return { reason: 'The token names no key.' }
+  return { kid: header.kid }
 }
 
-/** How many verified tokens each key remembers; the oldest is forgotten first. */
-const VERIFIED_TOKENS_KEPT = 10_000
-
 /**
- * Verifies the signature with one key, then the claims, in the contract's order. A token string
- * whose signature this key verified once is remembered (bounded), so a busy client costs one
- * signature check; its time claims are still checked on every use.
+ * For one key: the signature over the token (whose header already passed `checkHeader`), then
+ * `iss`, `aud` and the claims' types. Time claims are left to `checkTimeClaims`, so a token that
+ * passed here once can be remembered and only its time checked on later uses.
  */
-export function createAccessTokenVerifier(
-  key: SigningKey,
-  policy: AccessTokenPolicy,
-): (token: string, nowMs: number) => AccessTokenCheck {
-  const verifySignature = createVerifier({
-    key: key.verifyKey,
-    algorithms: [key.algorithm],
-    // Time claims are checked below, after iss and aud, so `Token-Expired` is only ever
-    // sent for a token that is otherwise valid.
-    ignoreExpiration: true,
-    ignoreNotBefore: true,
-  })
-  // Keyed by the exact token string: only a token this key signed can get in (nothing forged).
-  const verified = new Map<string, unknown>()
-  return (token, nowMs) => {
-    let payload = verified.get(token)
-    if (payload === undefined) {
-      try {
-        payload = deepFreeze(verifySignature(token))
-      } catch {
-        return { ok: false, expired: false, reason: 'The token signature is invalid.' }
-      }
-      if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string)
-      verified.set(token, payload)
+export function createSignedTokenVerifier(key: SigningKey, policy: AccessTokenPolicy): (token: string) => SignedToken | { reason: string } {
+  const signatureMatches = signatureVerifier(key)
+  return (token) => {
+    const lastDot = token.lastIndexOf('.')
+    const signature = Buffer.from(token.slice(lastDot + 1), 'base64url')
+    // One encoding per signature: a token string differing only in unused bits is not accepted.
+    if (signature.toString('base64url') !== token.slice(lastDot + 1) || !signatureMatches(token.slice(0, lastDot), signature)) {
+      return { reason: 'The token signature is invalid.' }
     }
-    return checkClaims(payload, policy, nowMs)
+    const payload = parseSegment(token.slice(token.indexOf('.') + 1, lastDot))
+    if (payload === undefined || !isClaims(payload)) return { reason: 'The token claims are malformed.' }
+    if (payload.iss !== policy.issuer) return { reason: 'The token issuer is not accepted.' }
+    if (!audienceMatches(payload.aud, policy.audience)) return { reason: 'The token audience is not accepted.' }
+    // Claims shared between requests through the cache must not be changed by one of them.
+    const claims = deepFreeze(payload)
+    return { claims, accepted: Object.freeze({ ok: true as const, claims }) }
   }
 }
 
-/** Claims shared between requests through the cache must not be changed by one of them. */
+/** nbf, then exp, against the current time (seconds, with skew). */
+export function checkTimeClaims(token: SignedToken, clockSkewSeconds: number, nowMs: number): AccessTokenCheck {
+  const now = nowMs / 1000
+  const { claims } = token
+  if (claims.nbf > now + clockSkewSeconds) return { ok: false, expired: false, reason: 'The token is not yet valid.' }
+  if (now >= claims.exp + clockSkewSeconds) return { ok: false, expired: true, reason: 'The token expired.', claims }
+  return token.accepted
+}
+
+/**
+ * Verification with a key object built once (no PEM parsing per call). The key's type is
+ * checked here so a key of another kind can never be used under this algorithm.
+ */
+function signatureVerifier(key: SigningKey): (signingInput: string, signature: Buffer) => boolean {
+  if (key.algorithm === 'HS256') {
+    const secret = Buffer.from(key.verifyKey, 'utf8')
+    return (input, signature) => {
+      const expected = createHmac('sha256', secret).update(input, 'latin1').digest()
+      // Constant time: the comparison must not tell a forger how many bytes were right.
+      return signature.length === expected.length && timingSafeEqual(signature, expected)
+    }
+  }
+  const publicKey = createPublicKey(key.verifyKey)
+  if (key.algorithm === 'EdDSA') {
+    requireKeyType(publicKey, 'ed25519', key.kid)
+    return (input, signature) => signature.length === 64 && verify(null, Buffer.from(input, 'latin1'), publicKey, signature)
+  }
+  if (key.algorithm === 'ES256') {
+    requireKeyType(publicKey, 'ec', key.kid)
+    if (publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error(`key ${key.kid} is not a P-256 key`)
+    // JWS carries ECDSA signatures as r‖s (RFC 7518 §3.4), not DER.
+    const es256Key = { key: publicKey, dsaEncoding: 'ieee-p1363' } as const
+    return (input, signature) => signature.length === 64 && verify('sha256', Buffer.from(input, 'latin1'), es256Key, signature)
+  }
+  requireKeyType(publicKey, 'rsa', key.kid)
+  return (input, signature) => verify('sha256', Buffer.from(input, 'latin1'), publicKey, signature)
+}
+
+function requireKeyType(publicKey: KeyObject, type: string, kid: string): void {
+  if (publicKey.asymmetricKeyType !== type) throw new Error(`key ${kid} is not an ${type} key`)
+}
+
+/** A base64url JSON object, or undefined. */
+function parseSegment(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
     for (const member of Object.values(value)) deepFreeze(member)
@@ -114,34 +156,19 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-/** iss, aud, nbf, then exp, against the policy and the current time (seconds, with skew). */
-export function checkClaims(payload: unknown, policy: AccessTokenPolicy, nowMs: number): AccessTokenCheck {
-  if (!isClaims(payload)) return { ok: false, expired: false, reason: 'The token claims are malformed.' }
-  if (payload.iss !== policy.issuer) return { ok: false, expired: false, reason: 'The token issuer is not accepted.' }
-  if (!audienceMatches(payload.aud, policy.audience)) {
-    return { ok: false, expired: false, reason: 'The token audience is not accepted.' }
-  }
-  const now = nowMs / 1000
-  if (payload.nbf > now + policy.clockSkewSeconds) return { ok: false, expired: false, reason: 'The token is not yet valid.' }
-  if (now >= payload.exp + policy.clockSkewSeconds) return { ok: false, expired: true, reason: 'The token expired.', claims: payload }
-  return { ok: true, claims: payload }
-}
-
 function audienceMatches(aud: unknown, expected: string): boolean {
   return aud === expected || (Array.isArray(aud) && aud.includes(expected))
 }
 
-function isClaims(value: unknown): value is AccessTokenClaims {
-  if (typeof value !== 'object' || value === null) return false
-  const claims = value as Record<string, unknown>
+function isClaims(value: Record<string, unknown>): value is Record<string, unknown> & AccessTokenClaims {
   return (
-    typeof claims.sub === 'string' &&
-    typeof claims.sid === 'string' &&
-    typeof claims.preferred_username === 'string' &&
-    Array.isArray(claims.rol) &&
-    claims.rol.every((role) => typeof role === 'string') &&
-    typeof claims.nbf === 'number' &&
-    typeof claims.exp === 'number' &&
-    typeof claims.iat === 'number'
+    typeof value.sub === 'string' &&
+    typeof value.sid === 'string' &&
+    typeof value.preferred_username === 'string' &&
+    Array.isArray(value.rol) &&
+    value.rol.every((role) => typeof role === 'string') &&
+    typeof value.nbf === 'number' &&
+    typeof value.exp === 'number' &&
+    typeof value.iat === 'number'
   )
 }

@@ -1,14 +1,28 @@
 import assert from 'node:assert/strict'
+import { generateKeyPairSync, sign } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { type AccessTokenClaims, createAccessTokenSigner, createAccessTokenVerifier } from '../../src/crypto/access-tokens.js'
+import type { JwtAlgorithm } from '../../src/config.js'
+import {
+  type AccessTokenCheck,
+  type AccessTokenClaims,
+  type AccessTokenPolicy,
+  checkHeader,
+  checkTimeClaims,
+  createAccessTokenSigner,
+  createSignedTokenVerifier,
+} from '../../src/crypto/access-tokens.js'
 import { generateKeyPair, type SigningKey } from '../../src/crypto/signing-keys.js'
 
-const policy = { algorithm: 'EdDSA', issuer: 'latchkey', audience: 'latchkey', clockSkewSeconds: 0 } as const
 const NOW = Date.UTC(2026, 10, 26, 12)
+const policyFor = (algorithm: JwtAlgorithm): AccessTokenPolicy => ({ algorithm, issuer: 'latchkey', audience: 'latchkey', clockSkewSeconds: 0 })
 
-function keyPair(): SigningKey {
-  const pair = generateKeyPair('EdDSA')
-  return { kid: pair.kid, algorithm: 'EdDSA', verifyKey: pair.publicKeyPem, signKey: pair.privateKeyPem }
+function keyPair(algorithm: JwtAlgorithm = 'EdDSA'): SigningKey {
+  if (algorithm === 'HS256') {
+    const secret = `a secret of at least thirty-two bytes ${Math.random()}`
+    return { kid: 'hs-test', algorithm, verifyKey: secret, signKey: secret }
+  }
+  const pair = generateKeyPair(algorithm)
+  return { kid: pair.kid, algorithm, verifyKey: pair.publicKeyPem, signKey: pair.privateKeyPem }
 }
 
 function claims(): AccessTokenClaims {
@@ -16,11 +30,54 @@ function claims(): AccessTokenClaims {
   return { iss: 'latchkey', aud: 'latchkey', sub: 'u', client_id: 'latchkey', id: 'u', preferred_username: 'ada', rol: ['api_access'], sid: 's', jti: 'j', iat, nbf: iat, exp: iat + 60 }
 }
 
+/** Header, signature and claims for one key, as the key ring runs them (without its cache). */
+function verifierFor(key: SigningKey): (token: string, nowMs: number) => AccessTokenCheck {
+  const policy = policyFor(key.algorithm)
+  const signed = createSignedTokenVerifier(key, policy)
+  return (token, nowMs) => {
+    const header = checkHeader(token, key.algorithm)
+    if ('reason' in header) return { ok: false, expired: false, reason: header.reason }
+    const result = signed(token)
+    return 'reason' in result ? { ok: false, expired: false, reason: result.reason } : checkTimeClaims(result, policy.clockSkewSeconds, nowMs)
+  }
+}
+
+const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
 describe('access token verification', () => {
-  it('checks the time claims on every use of a token it has verified before', () => {
+  for (const algorithm of ['EdDSA', 'ES256', 'RS256', 'HS256'] as const) {
+    it(`verifies ${algorithm} tokens the signer made, and refuses them after any change`, () => {
+      const key = keyPair(algorithm)
+      const token = createAccessTokenSigner(key)(claims())
+      const verify = verifierFor(key)
+      assert.deepEqual(verify(token, NOW), { ok: true, claims: claims() })
+      const [head, body, signature = ''] = token.split('.')
+      const flipped = `${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`
+      assert.equal(verify(`${head}.${body}.${flipped}`, NOW).ok, false, 'changed signature')
+      assert.equal(verify(`${head}.${part({ ...claims(), sub: 'v' })}.${signature}`, NOW).ok, false, 'changed claims')
+      assert.equal(verify(`${head}.${body}.`, NOW).ok, false, 'no signature')
+      assert.equal(verify(`${head}.${body}.${signature}=`, NOW).ok, false, 'padded signature')
+      assert.equal(verify(`${head}.${body}.${signature} `, NOW).ok, false, 'trailing space')
+      assert.equal(verifierFor(keyPair(algorithm))(token, NOW).ok, false, 'another key of the same algorithm')
+    })
+  }
+
+  it('refuses a signature whose unused trailing bits differ (one encoding per signature)', () => {
+    const key = keyPair('EdDSA')
+    const token = createAccessTokenSigner(key)(claims())
+    const [head, body, signature = ''] = token.split('.')
+    // 64 bytes are 86 characters whose last one carries 4 unused bits.
+    const last = signature.at(-1) ?? 'A'
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1] ?? 'A'
+    assert.equal(Buffer.from(signature.slice(0, -1) + sibling, 'base64url').equals(Buffer.from(signature, 'base64url')), true)
+    assert.equal(verifierFor(key)(`${head}.${body}.${signature.slice(0, -1)}${sibling}`, NOW).ok, false)
+  })
+
+  it('checks the time claims on every use', () => {
     const key = keyPair()
     const token = createAccessTokenSigner(key)(claims())
-    const verify = createAccessTokenVerifier(key, policy)
+    const verify = verifierFor(key)
     assert.equal(verify(token, NOW).ok, true)
     assert.equal(verify(token, NOW + 30_000).ok, true)
     assert.deepEqual(verify(token, NOW + 60_000), { ok: false, expired: true, reason: 'The token expired.', claims: claims() })
@@ -30,19 +87,27 @@ describe('access token verification', () => {
   it('hands out claims no caller can change for the next request', () => {
     const key = keyPair()
     const token = createAccessTokenSigner(key)(claims())
-    const verify = createAccessTokenVerifier(key, policy)
-    const first = verify(token, NOW)
-    assert.ok(first.ok)
-    assert.throws(() => first.claims.rol.push('admin'))
-    const second = verify(token, NOW)
-    assert.ok(second.ok)
-    assert.deepEqual(second.claims.rol, ['api_access'])
+    const signed = createSignedTokenVerifier(key, policyFor('EdDSA'))(token)
+    assert.ok(!('reason' in signed))
+    assert.throws(() => signed.claims.rol.push('admin'))
+    assert.throws(() => ((signed.claims as { sub: string }).sub = 'v'))
+    assert.equal(Object.isFrozen(signed.accepted), true)
   })
 
-  it("never accepts a token under another key's verifier, even after that token verified elsewhere", () => {
-    const [mine, theirs] = [keyPair(), keyPair()]
-    const token = createAccessTokenSigner(theirs)(claims())
-    assert.equal(createAccessTokenVerifier(theirs, policy)(token, NOW).ok, true)
-    assert.equal(createAccessTokenVerifier(mine, policy)(token, NOW).ok, false)
+  it('refuses a key of another type than the algorithm names', () => {
+    const ed = generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString()
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'pem', type: 'spki' }).toString()
+    assert.throws(() => createSignedTokenVerifier({ kid: 'k', algorithm: 'RS256', verifyKey: ed }, policyFor('RS256')))
+    assert.throws(() => createSignedTokenVerifier({ kid: 'k', algorithm: 'ES256', verifyKey: ed }, policyFor('ES256')))
+    assert.throws(() => createSignedTokenVerifier({ kid: 'k', algorithm: 'ES256', verifyKey: p384 }, policyFor('ES256')))
+  })
+
+  it('accepts ES256 signatures in JWS form (r‖s) only, not DER', () => {
+    const key = keyPair('ES256')
+    const input = `${part({ alg: 'ES256', typ: 'at+jwt', kid: key.kid })}.${part(claims())}`
+    const der = sign('sha256', Buffer.from(input), key.signKey ?? '').toString('base64url')
+    const jws = sign('sha256', Buffer.from(input), { key: key.signKey ?? '', dsaEncoding: 'ieee-p1363' }).toString('base64url')
+    assert.equal(verifierFor(key)(`${input}.${jws}`, NOW).ok, true)
+    assert.equal(verifierFor(key)(`${input}.${der}`, NOW).ok, false)
   })
 })

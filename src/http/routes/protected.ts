@@ -4,6 +4,8 @@ import { DEFAULT_ROLE } from '../../domain/user.js'
 import { requireBearer } from '../bearer.js'
 import { problems, ProtectedResponse } from '../schemas.js'
 
+const RESULT = Object.freeze({ result: true })
+
 export const protectedRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', requireBearer(ctx, DEFAULT_ROLE))
 
@@ -17,6 +19,7 @@ export const protectedRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = 
         response: { 200: ProtectedResponse, ...problems(401, 403) },
       },
     },
-    async () => ({ result: true }),
+    // Synchronous: the hottest route pays for no promise (the schema's serialiser is compiled once).
+    () => RESULT,
   )
 }
