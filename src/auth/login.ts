@@ -8,6 +8,7 @@ import { AppError } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext, TokenPair } from './context.js'
 import { issueAccessToken } from './issue-access-token.js'
+import { announceSessionEnds } from './announce-session-ends.js'
 
 /** A user keeps at most this many live sessions; a login beyond it ends the least recently used. */
 export const MAX_LIVE_SESSIONS = 100
@@ -56,7 +57,7 @@ async function startSession(ctx: AuthContext, user: User, passwordHash: string, 
   const token = { id: randomId(), sessionId: session.id, tokenHash: hashRefreshToken(refreshToken), issuedAt: now, expiresAt }
   const created = await ctx.store.createSession(session, token, MAX_LIVE_SESSIONS, passwordHash)
   if (created === undefined) return undefined
-  ctx.revocations.add(created.evicted)
+  await announceSessionEnds(ctx, created.evicted, now)
   const roles = await ctx.store.listRoles(user.id)
   return { accessToken: issueAccessToken(ctx, user, roles, session), refreshToken }
 }
