@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { freePort, spawnServer, waitForHealthy } from '../support/spawn-server.js'
+import { childrenOf, freePort, spawnServer, waitForHealthy } from '../support/spawn-server.js'
 
 describe('the server process', () => {
   let dir: string
@@ -116,21 +116,6 @@ describe('the server process', () => {
     }
   })
 })
-
-/** Pids of the live processes whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
-}
 
 /** Opens a keep-alive connection, sends the signal while a request is on it, and asks /readyz on it. */
 async function readyzAfterSignal(port: number, signal: () => void): Promise<number | undefined> {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
-import { freePort, spawnServer, type SpawnedServer, waitForHealthy } from '../support/spawn-server.js'
+import { childrenOf, freePort, spawnServer, type SpawnedServer, waitForHealthy } from '../support/spawn-server.js'
 
 const RACERS = 10
 /** The revocation poll runs every second: everything below that must hold sooner comes from the broadcast. */
@@ -33,21 +32,6 @@ function call(url: string, method: string, path: string, options: { body?: unkno
     outgoing.on('error', reject)
     outgoing.end(payload)
   })
-}
-
-/** Pids of the live processes whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
 }
 
 async function startCluster(database: TestDatabase, env: Record<string, string>): Promise<SpawnedServer> {

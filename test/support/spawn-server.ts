@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
@@ -64,4 +65,19 @@ export async function waitForHealthy(url: string, timeoutMs = 15_000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`${url} did not become healthy in ${timeoutMs} ms`)
+}
+
+/** Pids of the live processes whose parent is `pid` (Linux /proc). */
+export function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
 }
