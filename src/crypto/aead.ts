@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv } from 'node:crypto'
+import { randomBytesPooled } from './random-pool.js'
 
 /** AES-256-GCM with a fresh 96-bit IV: `iv.ciphertext.tag`, each part base64url. */
 export function seal(key: Buffer, plaintext: string): string {
-  const iv = randomBytes(12)
+  const iv = randomBytesPooled(12)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
   return [iv, data, cipher.getAuthTag()].map((part) => part.toString('base64url')).join('.')

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytesPooled } from './random-pool.js'
 
 /**
  * 96 random bits, base64url (16 characters): ids for users, sessions, token rows, events and
@@ -6,5 +6,5 @@ import { randomBytes } from 'node:crypto'
  * token (which carries three of them) under 1 KiB even with RS256.
  */
 export function randomId(): string {
-  return randomBytes(12).toString('base64url')
+  return randomBytesPooled(12).toString('base64url')
 }

@@ -1,9 +1,10 @@
-import { createHash, hkdfSync, randomBytes } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { open, seal } from './aead.js'
+import { randomBytesPooled } from './random-pool.js'
 
 /** 32 random bytes (256 bits), base64url: unguessable, so refresh needs no rate limit. */
 export function generateRefreshToken(): string {
-  return randomBytes(32).toString('base64url')
+  return randomBytesPooled(32).toString('base64url')
 }
 
 /**
@@ -27,6 +28,11 @@ export function openSuccessor(usedToken: string, sealed: string): string | undef
   return open(successorKey(usedToken), sealed)
 }
 
+/**
+ * HMAC-SHA256 keyed with the used token: the token is 256 uniformly random bits, so it is
+ * already a pseudorandom key and HMAC over a fixed label is exactly HKDF-Expand's one block
+ * (without HKDF's extraction step, which only matters for non-uniform input).
+ */
 function successorKey(usedToken: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', usedToken, '', 'latchkey refresh successor v1', 32))
+  return createHmac('sha256', usedToken).update('latchkey refresh successor v1\x01').digest()
 }
