@@ -9,8 +9,9 @@ export type Authentication = { ok: true; claims: AccessTokenClaims } | { ok: fal
  * that its session has not ended (from memory, no database read). `Token-Expired` is set only
  * when every check but `exp` passed, the session's included.
  *
- * Answers at once when it can (a known key: the usual case, kept free of promises); only a
- * token naming an unknown key waits, for the key reload.
+ * Answers at once when it can (a token verified before: the usual case, kept free of
+ * promises); a new token waits for its signature check, one naming an unknown key for the
+ * key reload.
  */
 export function authenticate(
   ctx: Pick<AuthContext, 'keys' | 'revocations'>,
@@ -19,6 +20,7 @@ export function authenticate(
   if (token === '') return refused('The token is empty.')
   const check = ctx.keys.verifyNow(token)
   if (check === undefined) return ctx.keys.verify(token).then((reloaded) => decide(ctx, reloaded))
+  if (check instanceof Promise) return check.then((settled) => decide(ctx, settled))
   return decide(ctx, check)
 }
 

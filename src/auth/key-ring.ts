@@ -9,7 +9,7 @@ import {
   checkTimeClaims,
   createAccessTokenSigner,
   createSignedTokenVerifier,
-  type SignedToken,
+  type SignedCheck,
 } from '../crypto/access-tokens.js'
 import type { KeySealer } from '../crypto/key-encryption.js'
 import { generateKeyPair, publicJwk, secretKid, type SigningKey } from '../crypto/signing-keys.js'
@@ -17,7 +17,7 @@ import type { SigningKeyStore, StoredSigningKey } from '../persistence/store.js'
 import { type VerifyingKey, VerifiedTokens } from './verified-tokens.js'
 
 interface LoadedKey extends VerifyingKey {
-  verify: (token: string) => SignedToken | { reason: string }
+  verify: (token: string) => SignedCheck | Promise<SignedCheck>
 }
 
 interface Loaded {
@@ -96,33 +96,35 @@ export class KeyRing {
   }
 
   /**
-   * Header, signature, then iss, aud, nbf and exp, without waiting: `undefined` when the token
-   * names a key this process does not know (then `verify` may reload). A token string verified
-   * before skips straight to its time claims.
+   * Header, signature, then iss, aud, nbf and exp: `undefined` when the token names a key this
+   * process does not know (then `verify` may reload). A token string verified before skips
+   * straight to its time claims, without waiting; a new one under a public key waits for its
+   * signature check on the thread pool.
    */
-  verifyNow(token: string): AccessTokenCheck | undefined {
-    const nowMs = this.clock.now()
-    let signed = this.verified.get(token)
-    if (signed === undefined) {
-      const header = checkHeader(token, this.config.jwtAlgorithm)
-      if ('reason' in header) return { ok: false, expired: false, reason: header.reason }
-      const key = this.current().keys.get(header.kid)
-      if (key === undefined) return undefined
-      const result = key.verify(token)
-      if ('reason' in result) return { ok: false, expired: false, reason: result.reason }
-      // Only a token whose header and signature passed is remembered: nothing forged gets in.
-      this.verified.remember(token, result, key)
-      signed = result
-    }
-    return checkTimeClaims(signed, this.policy.clockSkewSeconds, nowMs)
+  verifyNow(token: string): AccessTokenCheck | Promise<AccessTokenCheck> | undefined {
+    const signed = this.verified.get(token)
+    if (signed !== undefined) return checkTimeClaims(signed, this.policy.clockSkewSeconds, this.clock.now())
+    const header = checkHeader(token, this.config.jwtAlgorithm)
+    if ('reason' in header) return { ok: false, expired: false, reason: header.reason }
+    const key = this.current().keys.get(header.kid)
+    if (key === undefined) return undefined
+    const result = key.verify(token)
+    return result instanceof Promise ? result.then((settled) => this.settle(token, settled, key)) : this.settle(token, result, key)
   }
 
   /** As `verifyNow`; an unknown `kid` reloads the keys first (at most once a second). */
   async verify(token: string): Promise<AccessTokenCheck> {
     const check = this.verifyNow(token)
     if (check !== undefined) return check
-    if (await this.reloadThrottled()) return this.verifyNow(token) ?? UNKNOWN_KEY
+    if (await this.reloadThrottled()) return (await this.verifyNow(token)) ?? UNKNOWN_KEY
     return UNKNOWN_KEY
+  }
+
+  private settle(token: string, result: SignedCheck, key: LoadedKey): AccessTokenCheck {
+    if ('reason' in result) return { ok: false, expired: false, reason: result.reason }
+    // Only a token whose header and signature passed is remembered: nothing forged gets in.
+    this.verified.remember(token, result, key)
+    return checkTimeClaims(result, this.policy.clockSkewSeconds, this.clock.now())
   }
 
   /** Public keys for the JWKS document. */

@@ -77,23 +77,35 @@ export function checkHeader(token: string, algorithm: JwtAlgorithm): { kid: stri
  * `iss`, `aud` and the claims' types. Time claims are left to `checkTimeClaims`, so a token that
  * passed here once can be remembered and only its time checked on later uses.
  */
-export function createSignedTokenVerifier(key: SigningKey, policy: AccessTokenPolicy): (token: string) => SignedToken | { reason: string } {
+export function createSignedTokenVerifier(
+  key: SigningKey,
+  policy: AccessTokenPolicy,
+): (token: string) => SignedCheck | Promise<SignedCheck> {
   const signatureMatches = signatureVerifier(key)
   return (token) => {
     const lastDot = token.lastIndexOf('.')
     const signature = Buffer.from(token.slice(lastDot + 1), 'base64url')
     // One encoding per signature: a token string differing only in unused bits is not accepted.
-    if (signature.toString('base64url') !== token.slice(lastDot + 1) || !signatureMatches(token.slice(0, lastDot), signature)) {
-      return { reason: 'The token signature is invalid.' }
-    }
-    const payload = parseSegment(token.slice(token.indexOf('.') + 1, lastDot))
-    if (payload === undefined || !isClaims(payload)) return { reason: 'The token claims are malformed.' }
-    if (payload.iss !== policy.issuer) return { reason: 'The token issuer is not accepted.' }
-    if (!audienceMatches(payload.aud, policy.audience)) return { reason: 'The token audience is not accepted.' }
-    // Claims shared between requests through the cache must not be changed by one of them.
-    const claims = deepFreeze(payload)
-    return { claims, accepted: Object.freeze({ ok: true as const, claims }) }
+    if (signature.toString('base64url') !== token.slice(lastDot + 1)) return BAD_SIGNATURE
+    const matches = signatureMatches(token.slice(0, lastDot), signature)
+    if (typeof matches === 'boolean') return matches ? checkClaims(token, lastDot, policy) : BAD_SIGNATURE
+    return matches.then((ok) => (ok ? checkClaims(token, lastDot, policy) : BAD_SIGNATURE))
   }
+}
+
+export type SignedCheck = SignedToken | { reason: string }
+
+const BAD_SIGNATURE = Object.freeze({ reason: 'The token signature is invalid.' })
+
+/** iss, aud and the claims' types of a token whose signature passed. */
+function checkClaims(token: string, lastDot: number, policy: AccessTokenPolicy): SignedCheck {
+  const payload = parseSegment(token.slice(token.indexOf('.') + 1, lastDot))
+  if (payload === undefined || !isClaims(payload)) return { reason: 'The token claims are malformed.' }
+  if (payload.iss !== policy.issuer) return { reason: 'The token issuer is not accepted.' }
+  if (!audienceMatches(payload.aud, policy.audience)) return { reason: 'The token audience is not accepted.' }
+  // Claims shared between requests through the cache must not be changed by one of them.
+  const claims = deepFreeze(payload)
+  return { claims, accepted: Object.freeze({ ok: true as const, claims }) }
 }
 
 /** nbf, then exp, against the current time (seconds, with skew). */
@@ -107,9 +119,11 @@ export function checkTimeClaims(token: SignedToken, clockSkewSeconds: number, no
 
 /**
  * Verification with a key object built once (no PEM parsing per call). The key's type is
- * checked here so a key of another kind can never be used under this algorithm.
+ * checked here so a key of another kind can never be used under this algorithm. Public-key
+ * signatures are checked on libuv's thread pool (node:crypto's callback form): a token seen for
+ * the first time then costs the event loop almost nothing, and one process uses every core.
  */
-function signatureVerifier(key: SigningKey): (signingInput: string, signature: Buffer) => boolean {
+function signatureVerifier(key: SigningKey): (signingInput: string, signature: Buffer) => boolean | Promise<boolean> {
   if (key.algorithm === 'HS256') {
     const secret = Buffer.from(key.verifyKey, 'utf8')
     return (input, signature) => {
@@ -121,17 +135,29 @@ function signatureVerifier(key: SigningKey): (signingInput: string, signature: B
   const publicKey = createPublicKey(key.verifyKey)
   if (key.algorithm === 'EdDSA') {
     requireKeyType(publicKey, 'ed25519', key.kid)
-    return (input, signature) => signature.length === 64 && verify(null, Buffer.from(input, 'latin1'), publicKey, signature)
+    return (input, signature) => signature.length === 64 && verifyOffThread(null, input, publicKey, signature)
   }
   if (key.algorithm === 'ES256') {
     requireKeyType(publicKey, 'ec', key.kid)
     if (publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error(`key ${key.kid} is not a P-256 key`)
     // JWS carries ECDSA signatures as r‖s (RFC 7518 §3.4), not DER.
     const es256Key = { key: publicKey, dsaEncoding: 'ieee-p1363' } as const
-    return (input, signature) => signature.length === 64 && verify('sha256', Buffer.from(input, 'latin1'), es256Key, signature)
+    return (input, signature) => signature.length === 64 && verifyOffThread('sha256', input, es256Key, signature)
   }
   requireKeyType(publicKey, 'rsa', key.kid)
-  return (input, signature) => verify('sha256', Buffer.from(input, 'latin1'), publicKey, signature)
+  return (input, signature) => verifyOffThread('sha256', input, publicKey, signature)
+}
+
+function verifyOffThread(
+  algorithm: string | null,
+  input: string,
+  key: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' },
+  signature: Buffer,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    // A malformed signature is an error here, and simply not a valid signature.
+    verify(algorithm, Buffer.from(input, 'latin1'), key, signature, (error, ok) => resolve(error === null && ok))
+  })
 }
 
 function requireKeyType(publicKey: KeyObject, type: string, kid: string): void {

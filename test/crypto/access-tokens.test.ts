@@ -31,13 +31,13 @@ function claims(): AccessTokenClaims {
 }
 
 /** Header, signature and claims for one key, as the key ring runs them (without its cache). */
-function verifierFor(key: SigningKey): (token: string, nowMs: number) => AccessTokenCheck {
+function verifierFor(key: SigningKey): (token: string, nowMs: number) => Promise<AccessTokenCheck> {
   const policy = policyFor(key.algorithm)
   const signed = createSignedTokenVerifier(key, policy)
-  return (token, nowMs) => {
+  return async (token, nowMs) => {
     const header = checkHeader(token, key.algorithm)
     if ('reason' in header) return { ok: false, expired: false, reason: header.reason }
-    const result = signed(token)
+    const result = await signed(token)
     return 'reason' in result ? { ok: false, expired: false, reason: result.reason } : checkTimeClaims(result, policy.clockSkewSeconds, nowMs)
   }
 }
@@ -46,23 +46,23 @@ const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('ba
 
 describe('access token verification', () => {
   for (const algorithm of ['EdDSA', 'ES256', 'RS256', 'HS256'] as const) {
-    it(`verifies ${algorithm} tokens the signer made, and refuses them after any change`, () => {
+    it(`verifies ${algorithm} tokens the signer made, and refuses them after any change`, async () => {
       const key = keyPair(algorithm)
       const token = createAccessTokenSigner(key)(claims())
       const verify = verifierFor(key)
-      assert.deepEqual(verify(token, NOW), { ok: true, claims: claims() })
+      assert.deepEqual(await verify(token, NOW), { ok: true, claims: claims() })
       const [head, body, signature = ''] = token.split('.')
       const flipped = `${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`
-      assert.equal(verify(`${head}.${body}.${flipped}`, NOW).ok, false, 'changed signature')
-      assert.equal(verify(`${head}.${part({ ...claims(), sub: 'v' })}.${signature}`, NOW).ok, false, 'changed claims')
-      assert.equal(verify(`${head}.${body}.`, NOW).ok, false, 'no signature')
-      assert.equal(verify(`${head}.${body}.${signature}=`, NOW).ok, false, 'padded signature')
-      assert.equal(verify(`${head}.${body}.${signature} `, NOW).ok, false, 'trailing space')
-      assert.equal(verifierFor(keyPair(algorithm))(token, NOW).ok, false, 'another key of the same algorithm')
+      assert.equal(await (await verify(`${head}.${body}.${flipped}`, NOW)).ok, false, 'changed signature')
+      assert.equal((await verify(`${head}.${part({ ...claims(), sub: 'v' })}.${signature}`, NOW)).ok, false, 'changed claims')
+      assert.equal(await (await verify(`${head}.${body}.`, NOW)).ok, false, 'no signature')
+      assert.equal(await (await verify(`${head}.${body}.${signature}=`, NOW)).ok, false, 'padded signature')
+      assert.equal(await (await verify(`${head}.${body}.${signature} `, NOW)).ok, false, 'trailing space')
+      assert.equal(await (await verifierFor(keyPair(algorithm))(token, NOW)).ok, false, 'another key of the same algorithm')
     })
   }
 
-  it('refuses a signature whose unused trailing bits differ (one encoding per signature)', () => {
+  it('refuses a signature whose unused trailing bits differ (one encoding per signature)', async () => {
     const key = keyPair('EdDSA')
     const token = createAccessTokenSigner(key)(claims())
     const [head, body, signature = ''] = token.split('.')
@@ -71,23 +71,23 @@ describe('access token verification', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
     const sibling = alphabet[alphabet.indexOf(last) ^ 1] ?? 'A'
     assert.equal(Buffer.from(signature.slice(0, -1) + sibling, 'base64url').equals(Buffer.from(signature, 'base64url')), true)
-    assert.equal(verifierFor(key)(`${head}.${body}.${signature.slice(0, -1)}${sibling}`, NOW).ok, false)
+    assert.equal(await (await verifierFor(key)(`${head}.${body}.${signature.slice(0, -1)}${sibling}`, NOW)).ok, false)
   })
 
-  it('checks the time claims on every use', () => {
+  it('checks the time claims on every use', async () => {
     const key = keyPair()
     const token = createAccessTokenSigner(key)(claims())
     const verify = verifierFor(key)
-    assert.equal(verify(token, NOW).ok, true)
-    assert.equal(verify(token, NOW + 30_000).ok, true)
-    assert.deepEqual(verify(token, NOW + 60_000), { ok: false, expired: true, reason: 'The token expired.', claims: claims() })
-    assert.equal(verify(token, NOW - 1_000).ok, false)
+    assert.equal(await (await verify(token, NOW)).ok, true)
+    assert.equal(await (await verify(token, NOW + 30_000)).ok, true)
+    assert.deepEqual(await verify(token, NOW + 60_000), { ok: false, expired: true, reason: 'The token expired.', claims: claims() })
+    assert.equal(await (await verify(token, NOW - 1_000)).ok, false)
   })
 
-  it('hands out claims no caller can change for the next request', () => {
+  it('hands out claims no caller can change for the next request', async () => {
     const key = keyPair()
     const token = createAccessTokenSigner(key)(claims())
-    const signed = createSignedTokenVerifier(key, policyFor('EdDSA'))(token)
+    const signed = await createSignedTokenVerifier(key, policyFor('EdDSA'))(token)
     assert.ok(!('reason' in signed))
     assert.throws(() => signed.claims.rol.push('admin'))
     assert.throws(() => ((signed.claims as { sub: string }).sub = 'v'))
@@ -102,12 +102,12 @@ describe('access token verification', () => {
     assert.throws(() => createSignedTokenVerifier({ kid: 'k', algorithm: 'ES256', verifyKey: p384 }, policyFor('ES256')))
   })
 
-  it('accepts ES256 signatures in JWS form (r‖s) only, not DER', () => {
+  it('accepts ES256 signatures in JWS form (r‖s) only, not DER', async () => {
     const key = keyPair('ES256')
     const input = `${part({ alg: 'ES256', typ: 'at+jwt', kid: key.kid })}.${part(claims())}`
     const der = sign('sha256', Buffer.from(input), key.signKey ?? '').toString('base64url')
     const jws = sign('sha256', Buffer.from(input), { key: key.signKey ?? '', dsaEncoding: 'ieee-p1363' }).toString('base64url')
-    assert.equal(verifierFor(key)(`${input}.${jws}`, NOW).ok, true)
-    assert.equal(verifierFor(key)(`${input}.${der}`, NOW).ok, false)
+    assert.equal(await (await verifierFor(key)(`${input}.${jws}`, NOW)).ok, true)
+    assert.equal(await (await verifierFor(key)(`${input}.${der}`, NOW)).ok, false)
   })
 })
