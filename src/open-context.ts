@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import type { AuthContext, Log, SessionEndBroadcast } from './auth/context.js'
 import { createPasswordPolicy } from './auth/common-passwords.js'
 import { KeyRing } from './auth/key-ring.js'
@@ -45,7 +46,8 @@ export async function openContext(
       config,
       clock: deps.clock,
       store,
-      hasher: deps.hasher ?? createPasswordHasher(),
+      // The instance's processes share the cores: each hashes on its share of them.
+      hasher: deps.hasher ?? createPasswordHasher({ threads: Math.max(1, Math.floor(availableParallelism() / config.workers)) }),
       keys,
       revocations,
       ...(sessionEnds === undefined ? {} : { sessionEnds }),

@@ -9,13 +9,13 @@ export interface Argon2Pool {
 }
 
 /**
- * argon2 on a pool of low-priority worker threads, one per core: all idle CPU goes to
- * hashing, and none is taken from the event loop while it has work (see argon2-worker.ts).
+ * argon2 on a pool of low-priority worker threads: all idle CPU goes to hashing, and none is
+ * taken from the event loop while it has work (see argon2-worker.ts). `threads` defaults to one
+ * per core; processes sharing the machine (WORKERS) split the cores between them.
  */
-export function createArgon2Pool(): Argon2Pool {
+export function createArgon2Pool(threads = availableParallelism()): Argon2Pool {
   // Under tsx (tests, dev) this module is .ts and so is its worker; compiled, both are .js.
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js'
-  const threads = availableParallelism()
   const pool = new Piscina<Argon2Task, string | boolean>({
     filename: new URL(`./argon2-worker.${extension}`, import.meta.url).href,
     minThreads: threads,

@@ -26,14 +26,14 @@ const OWN_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$'
 export const WRAPPED_PREFIX = '$identity$'
 const WRAPPED = /^\$identity\$(sha1|sha256|sha512)\$([1-9]\d{0,6})\$([1-9]\d?)\$([A-Za-z0-9_-]+)(\$argon2id\$.+)$/
 
-export function createPasswordHasher(): PasswordHasher {
+export function createPasswordHasher(options: { threads?: number } = {}): PasswordHasher {
   // Started on first use, so commands that never hash pay nothing for the threads.
   let pool: Argon2Pool | undefined
   // A real hash of a random password: verifying against it costs exactly what a real check costs.
   let dummyHash: Promise<string> | undefined
   const threads = () => {
     if (pool === undefined) {
-      pool = createArgon2Pool()
+      pool = createArgon2Pool(options.threads)
       dummyHash = pool.hash(crypto.randomUUID(), ARGON2ID)
     }
     return pool

@@ -54,6 +54,8 @@ export function createSessionStore(database: Database): SessionStore {
         for (const { id } of surplus) {
           if (await endOne(trx, id, 'evicted', session.createdAt, session.client)) evicted.push(id)
         }
+        // Recorded in the same commit: a session exists exactly when its login_succeeded does.
+        await insertEvent(trx, { userId: session.userId, type: 'login_succeeded', at: session.createdAt, client: session.client })
         return { evicted }
       })
     },

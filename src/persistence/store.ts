@@ -89,9 +89,9 @@ export interface UserStore {
 
 export interface SessionStore {
   /**
-   * Creates the session and its first token, ending the least recently used live sessions past
-   * `maxLive`; undefined (nothing written) when the user is disabled or its password hash is no
-   * longer `expectedPasswordHash`.
+   * Creates the session, its first token and its `login_succeeded` event, ending the least
+   * recently used live sessions past `maxLive`; undefined (nothing written) when the user is
+   * disabled or its password hash is no longer `expectedPasswordHash`.
    */
   createSession(session: NewSession, token: NewRefreshToken, maxLive: number, expectedPasswordHash: string): Promise<{ evicted: string[] } | undefined>
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>
