@@ -44,7 +44,18 @@ async function startCluster(database: TestDatabase, env: Record<string, string>)
     ...env,
   })
   await waitForHealthy(server.url)
+  await waitForEveryWorker(server.url, 2)
   return server
+}
+
+/** /healthz answers once the first worker listens: wait until every worker has answered. */
+async function waitForEveryWorker(url: string, workers: number, timeoutMs = 15_000): Promise<void> {
+  const seen = new Set<string>()
+  const deadline = Date.now() + timeoutMs
+  while (seen.size < workers) {
+    if (Date.now() > deadline) throw new Error(`only workers ${[...seen].join(', ')} answered within ${timeoutMs} ms`)
+    seen.add((await call(url, 'GET', '/healthz')).worker)
+  }
 }
 
 let userCounter = 0
