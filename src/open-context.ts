@@ -28,11 +28,13 @@ export async function openContext(
     hasher?: PasswordHasher
     migrate?: boolean
     loadKeys?: boolean
+    /** A long-running server: SQLite's WAL is checkpointed on a thread of its own. */
+    backgroundCheckpoints?: boolean
     /** Joins the other processes of the instance: told what this one ends, applying what they end. */
     sessionEnds?: (revocations: RevocationList) => SessionEndBroadcast & { close(): void }
   },
 ): Promise<OpenedContext> {
-  const database = await openDatabase(config.databaseUrl)
+  const database = await openDatabase(config.databaseUrl, { backgroundCheckpoints: deps.backgroundCheckpoints === true })
   try {
     if (deps.migrate !== false) await migrateToLatest(database)
     const store = createStore(database)

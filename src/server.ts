@@ -46,6 +46,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     clock: systemClock,
     log: logger,
     migrate: options.migrate,
+    backgroundCheckpoints: true,
     ...(options.clusterWorker === true ? { sessionEnds: (revocations) => joinSessionEndBroadcast(primaryChannel(process), revocations, logger) } : {}),
   })
   const { ctx, database } = opened

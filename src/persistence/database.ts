@@ -43,8 +43,9 @@ export interface PostgresConnection {
   query<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>
 }
 
-export async function openDatabase(url: string): Promise<Database> {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length))
+/** `backgroundCheckpoints`: a long-running server checkpoints SQLite's WAL off the event loop. */
+export async function openDatabase(url: string, options: { backgroundCheckpoints?: boolean } = {}): Promise<Database> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options)
   return openPostgres(url)
 }
 

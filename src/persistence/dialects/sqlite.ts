@@ -4,8 +4,9 @@ import SqliteDatabase, { type Statement } from 'better-sqlite3'
 import { Kysely, SqliteDialect, sql } from 'kysely'
 import type { Database, Executor, SqliteConnection } from '../database.js'
 import type { Tables } from '../schema.js'
+import { startCheckpointer } from './sqlite-checkpointer.js'
 
-export function openSqlite(path: string): Database {
+export function openSqlite(path: string, options: { backgroundCheckpoints?: boolean } = {}): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const connection = new SqliteDatabase(path)
   // WAL lets readers run beside the writer; busy_timeout makes a second process wait for the
@@ -14,6 +15,8 @@ export function openSqlite(path: string): Database {
   connection.pragma('busy_timeout = 5000')
   connection.pragma('synchronous = NORMAL')
   connection.pragma('foreign_keys = ON')
+  const checkpointer = path === ':memory:' || options.backgroundCheckpoints !== true ? undefined : startCheckpointer(path)
+  if (checkpointer !== undefined) connection.pragma('wal_autocheckpoint = 0')
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: connection }) })
 
   return {
@@ -38,7 +41,10 @@ export function openSqlite(path: string): Database {
       error instanceof Error &&
       (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
       (column === undefined || error.message.includes(`.${column}`)),
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop()
+      await db.destroy()
+    },
   }
 }
 
