@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
-import { FakeClock } from '../support/fake-clock.js'
-import { startTestServer, type TestServer } from '../support/test-app.js'
-import { headerOf, latchkey } from './run-latchkey.js'
+import type { TestServer } from '../support/test-app.js'
+import { closeServerAndDatabase, headerOf, latchkey, serverOnFreshDatabase } from './run-latchkey.js'
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const HS256_ENV = { JWT_ALGORITHM: 'HS256', JWT_SECRET: 'a-test-secret-of-at-least-32-bytes!!' }
@@ -15,14 +14,8 @@ for (const dialect of DIALECTS) {
     const keys = (command: string, extraEnv: Record<string, string> = {}) =>
       latchkey(['keys', command], { env: { DATABASE_URL: database.url, ...extraEnv } })
 
-    before(async () => {
-      database = await dialect.create()
-      server = await startTestServer({ dialect, database, clock: new FakeClock(Date.now()), env: { RATE_LIMIT_PER_MINUTE: '0' } })
-    })
-    after(async () => {
-      await server.close()
-      await database.drop()
-    })
+    before(async () => ({ database, server } = await serverOnFreshDatabase(dialect)))
+    after(() => closeServerAndDatabase(server, database))
 
     it('rotate: the new kid signs from now on and the old kid stays in the JWKS, its tokens still accepted', async () => {
       const user = await server.register()

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
-import { FakeClock } from '../support/fake-clock.js'
-import { startTestServer, type TestServer } from '../support/test-app.js'
-import { claimsOf, latchkey } from './run-latchkey.js'
+import type { TestServer } from '../support/test-app.js'
+import { claimsOf, closeServerAndDatabase, latchkey, serverOnFreshDatabase } from './run-latchkey.js'
 
 for (const dialect of DIALECTS) {
   describe(`latchkey roles (${dialect.name})`, () => {
@@ -15,14 +14,8 @@ for (const dialect of DIALECTS) {
     const rolesChangedCount = async (userId: string) =>
       (await server.ctx.store.listEvents(userId, 50)).filter((event) => event.type === 'roles_changed').length
 
-    before(async () => {
-      database = await dialect.create()
-      server = await startTestServer({ dialect, database, clock: new FakeClock(Date.now()), env: { RATE_LIMIT_PER_MINUTE: '0' } })
-    })
-    after(async () => {
-      await server.close()
-      await database.drop()
-    })
+    before(async () => ({ database, server } = await serverOnFreshDatabase(dialect)))
+    after(() => closeServerAndDatabase(server, database))
 
     it('grants a role, once, that the next refreshed access token carries, and records roles_changed', async () => {
       const user = await server.register()

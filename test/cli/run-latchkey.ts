@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import type { Dialect, TestDatabase } from '../support/dialects.js'
+import { FakeClock } from '../support/fake-clock.js'
+import { startTestServer, type TestServer } from '../support/test-app.js'
 
 const BIN = fileURLToPath(new URL('../../bin/latchkey.js', import.meta.url))
 const BUILT = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url))
@@ -40,4 +43,16 @@ export function claimsOf(token: string): Record<string, unknown> {
 
 export function headerOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+}
+
+/** A test server on a fresh database of `dialect`, for a CLI suite to run the command against. */
+export async function serverOnFreshDatabase(dialect: Dialect): Promise<{ database: TestDatabase; server: TestServer }> {
+  const database = await dialect.create()
+  const server = await startTestServer({ dialect, database, clock: new FakeClock(Date.now()), env: { RATE_LIMIT_PER_MINUTE: '0' } })
+  return { database, server }
+}
+
+export async function closeServerAndDatabase(server: TestServer, database: TestDatabase): Promise<void> {
+  await server.close()
+  await database.drop()
 }

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
-import { FakeClock } from '../support/fake-clock.js'
-import { startTestServer, type TestServer } from '../support/test-app.js'
-import { claimsOf, latchkey } from './run-latchkey.js'
+import type { TestServer } from '../support/test-app.js'
+import { claimsOf, closeServerAndDatabase, latchkey, serverOnFreshDatabase } from './run-latchkey.js'
 
 /** The ids this server makes: 96 random bits, base64url. */
 const USER_ID = /^[A-Za-z0-9_-]{16}$/
@@ -18,14 +17,8 @@ for (const dialect of DIALECTS) {
     const create = (args: string[], stdin: string) => latchkey(['users', 'create', ...args], { env: env(), stdin })
     const eventTypes = async (userId: string) => (await server.ctx.store.listEvents(userId, 50)).map((event) => event.type)
 
-    before(async () => {
-      database = await dialect.create()
-      server = await startTestServer({ dialect, database, clock: new FakeClock(Date.now()), env: { RATE_LIMIT_PER_MINUTE: '0' } })
-    })
-    after(async () => {
-      await server.close()
-      await database.drop()
-    })
+    before(async () => ({ database, server } = await serverOnFreshDatabase(dialect)))
+    after(() => closeServerAndDatabase(server, database))
 
     it('creates a user from the options and a stdin password with one trailing newline dropped, and prints the id', async () => {
       const result = await create(['--user-name', 'cli.ada', '--email', 'ada@cli.example', '--first-name', 'Ada', '--last-name', 'L'], 'ends with newline\n\n')
