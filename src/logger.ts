@@ -1,6 +1,13 @@
 import { pino, type Logger } from 'pino'
 import type { LogLevel } from './config.js'
 
+/** Structured log sink (pino's shape); never given a password, token, hash or key. */
+export interface Log {
+  info(fields: object, message: string): void
+  warn(fields: object, message: string): void
+  error(fields: object, message: string): void
+}
+
 /**
  * JSON logs on stdout (or the given stream). Request logs carry the method, the path without
  * its query string (a token there must not reach the log) and the request id; credentials in

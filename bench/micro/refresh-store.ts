@@ -97,12 +97,12 @@ async function startSession(store: Store, userId: string): Promise<{ sessionId: 
   const sessionId = randomId()
   const token = generateRefreshToken()
   const tokenId = randomId()
-  await store.createSession(
-    { id: sessionId, userId, createdAt: now, expiresAt: now + 24 * HOUR, absoluteExpiresAt: now + 30 * 24 * HOUR, client: CLIENT },
-    { id: tokenId, sessionId, tokenHash: hashRefreshToken(token), issuedAt: now, expiresAt: now + 24 * HOUR },
-    1_000_000,
-    '$argon2id$bench',
-  )
+  await store.createSession({
+    session: { id: sessionId, userId, createdAt: now, expiresAt: now + 24 * HOUR, absoluteExpiresAt: now + 30 * 24 * HOUR, client: CLIENT },
+    firstToken: { id: tokenId, sessionId, tokenHash: hashRefreshToken(token), issuedAt: now, expiresAt: now + 24 * HOUR },
+    maxLive: 1_000_000,
+    expectedPasswordHash: '$argon2id$bench',
+  })
   return { sessionId, token, tokenId }
 }
 

@@ -24,6 +24,6 @@ export async function changeRole(
 
   await ctx.store.recordEvent({ userId: user.id, type: 'roles_changed', at: ctx.clock.now(), client })
   ctx.log.info({ event: 'roles_changed', userId: user.id, action: change.action, role: change.role }, 'security event')
-  const ended = change.action === 'revoke' ? await endSessions(ctx, { userId: user.id }, 'roles_changed', client) : []
+  const ended = change.action === 'revoke' ? await endSessions(ctx, { selector: { userId: user.id }, reason: 'roles_changed', client }) : []
   return { userId: user.id, userName: user.userName, changed, endedSessions: ended.length }
 }

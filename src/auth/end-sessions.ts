@@ -1,5 +1,5 @@
-import type { ClientInfo, EndReason, SecurityEventType, SessionSelector } from '../persistence/store.js'
-import { announceSessionEnds } from './announce-session-ends.js'
+import type { SessionEnding } from '../persistence/store.js'
+import { announceSessionEnds } from '../access-tokens/index.js'
 import type { AuthContext } from './context.js'
 
 /**
@@ -9,14 +9,11 @@ import type { AuthContext } from './context.js'
  */
 export async function endSessions(
   ctx: Pick<AuthContext, 'store' | 'clock' | 'revocations' | 'sessionEnds' | 'log'>,
-  selector: SessionSelector,
-  reason: EndReason,
-  client: ClientInfo,
-  extraEvent?: SecurityEventType,
+  ending: Omit<SessionEnding, 'at'>,
 ): Promise<string[]> {
   const now = ctx.clock.now()
-  const ended = await ctx.store.endSessions(selector, reason, now, client, extraEvent)
-  for (const sessionId of ended) ctx.log.info({ event: 'session_ended', sessionId, reason }, 'security event')
+  const ended = await ctx.store.endSessions({ ...ending, at: now })
+  for (const sessionId of ended) ctx.log.info({ event: 'session_ended', sessionId, reason: ending.reason }, 'security event')
   // Awaited: the response that reports the ending must not overtake it on another worker.
   await announceSessionEnds(ctx, ended, now)
   return ended

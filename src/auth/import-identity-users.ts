@@ -1,7 +1,7 @@
 import { wrapIdentityHash } from '../crypto/password-hasher.js'
 import { identifierKey } from '../domain/user.js'
 import type { ImportClash, ImportedUser, ImportIdentity } from '../persistence/import-users.js'
-import { checkImportRow, type ImportRow } from './check-import-row.js'
+import { checkImportRow, type ImportRow } from '../domain/check-import-row.js'
 import type { AuthContext } from './context.js'
 import { randomId } from '../crypto/random-id.js'
 

@@ -8,7 +8,7 @@ import { AppError } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext, TokenPair } from './context.js'
 import { issueAccessToken } from './issue-access-token.js'
-import { announceSessionEnds } from './announce-session-ends.js'
+import { announceSessionEnds } from '../access-tokens/index.js'
 
 /** A user keeps at most this many live sessions; a login beyond it ends the least recently used. */
 export const MAX_LIVE_SESSIONS = 100
@@ -55,7 +55,7 @@ async function startSession(ctx: AuthContext, user: User, passwordHash: string, 
   const session = { id: randomId(), userId: user.id, createdAt: now, expiresAt, absoluteExpiresAt, client }
   const refreshToken = generateRefreshToken()
   const token = { id: randomId(), sessionId: session.id, tokenHash: hashRefreshToken(refreshToken), issuedAt: now, expiresAt }
-  const created = await ctx.store.createSession(session, token, MAX_LIVE_SESSIONS, passwordHash)
+  const created = await ctx.store.createSession({ session, firstToken: token, maxLive: MAX_LIVE_SESSIONS, expectedPasswordHash: passwordHash })
   if (created === undefined) return undefined
   await announceSessionEnds(ctx, created.evicted, now)
   const roles = await ctx.store.listRoles(user.id)

@@ -28,7 +28,7 @@ export async function refreshSession(
       if (successor !== undefined) return withAccessToken(ctx, record, successor)
     } else if (decision.kind === 'grace') {
       const successor = openSuccessor(presented.refreshToken, decision.successorSealed)
-      if (successor !== undefined && (await ctx.store.claimGraceSuccessor(decision.successorId, record.sessionId, now, client))) {
+      if (successor !== undefined && (await ctx.store.claimGraceSuccessor({ successorId: decision.successorId, sessionId: record.sessionId, at: now, client }))) {
         return withAccessToken(ctx, record, successor)
       }
       return reuseDetected(ctx, record, client)
@@ -69,7 +69,7 @@ function withAccessToken(ctx: AuthContext, record: RefreshTokenRecord, refreshTo
  * although the request fails.
  */
 async function reuseDetected(ctx: AuthContext, record: RefreshTokenRecord, client: ClientInfo): Promise<never> {
-  const ended = await endSessions(ctx, { sessionId: record.sessionId }, 'reuse', client, 'refresh_reuse_detected')
+  const ended = await endSessions(ctx, { selector: { sessionId: record.sessionId }, reason: 'reuse', client, extraEvent: 'refresh_reuse_detected' })
   if (ended.length > 0) ctx.log.warn({ event: 'refresh_reuse_detected', userId: record.userId, sessionId: record.sessionId }, 'security event')
   throw invalidGrant()
 }

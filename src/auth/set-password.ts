@@ -26,6 +26,6 @@ export async function setPassword(
   await ctx.store.updatePasswordHash(user.id, await ctx.hasher.hash(normalized))
   await ctx.store.recordEvent({ userId: user.id, type: 'password_changed', at: ctx.clock.now(), client })
   ctx.log.info({ event: 'password_changed', userId: user.id }, 'security event')
-  const ended = await endSessions(ctx, { userId: user.id }, 'password_changed', client)
+  const ended = await endSessions(ctx, { selector: { userId: user.id }, reason: 'password_changed', client })
   return { userId: user.id, userName: user.userName, endedSessions: ended.length }
 }

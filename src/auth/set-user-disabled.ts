@@ -18,6 +18,6 @@ export async function setUserDisabled(
   if (changed) await ctx.store.setUserDisabled(user.id, disabled ? ctx.clock.now() : null)
   if (changed) ctx.log.info({ event: disabled ? 'user_disabled' : 'user_enabled', userId: user.id }, 'security event')
   // Ended even when it was already disabled: a login racing the first run cannot keep a session.
-  const ended = disabled ? await endSessions(ctx, { userId: user.id }, 'disabled', client) : []
+  const ended = disabled ? await endSessions(ctx, { selector: { userId: user.id }, reason: 'disabled', client }) : []
   return { userId: user.id, userName: user.userName, changed, endedSessions: ended.length }
 }

@@ -1,5 +1,6 @@
-import type { Log, SessionEndBroadcast } from '../auth/context.js'
-import type { RevocationList } from '../auth/revocation-list.js'
+import type { SessionEndBroadcast } from '../access-tokens/index.js'
+import type { Log } from '../logger.js'
+import type { RevocationList } from '../access-tokens/index.js'
 import { isBroadcastMessage, type Send, trySend } from './messages.js'
 
 /** A worker's IPC channel to the primary (`process` in a cluster worker). */

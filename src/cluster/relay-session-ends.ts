@@ -1,4 +1,4 @@
-import type { Log } from '../auth/context.js'
+import type { Log } from '../logger.js'
 import { isBroadcastMessage, type Send, trySend } from './messages.js'
 
 /** A worker as the primary sees it (node:cluster's `Worker`). */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { type Authentication, authenticate } from '../auth/authenticate.js'
+import { type Authentication, authenticate } from '../access-tokens/index.js'
 import type { AuthContext } from '../auth/context.js'
 import type { AccessTokenClaims } from '../crypto/access-tokens.js'
 import { sendProblem } from './problem.js'

@@ -1,52 +1,47 @@
-import type { Statement } from 'better-sqlite3'
 import { type Kysely, type Transaction, Migrator, sql } from 'kysely'
 import type { Tables } from './schema.js'
 import { migrations } from './migrations/index.js'
-import { openSqlite } from './dialects/sqlite.js'
-import { openPostgres } from './dialects/postgres.js'
+import { openDialect } from './dialects/index.js'
+import type { SessionStore } from './store.js'
 
 export type Executor = Kysely<Tables> | Transaction<Tables>
 
-/** One open database: the query builder plus the few things that differ by dialect. */
+/**
+ * One open database: the query builder plus the few things each dialect does its own way. Every
+ * dialect (`dialects/<name>/`) builds one; nothing outside a dialect folder knows which it is.
+ */
 export interface Database {
-  readonly kind: 'sqlite' | 'postgres'
   readonly db: Kysely<Tables>
   /**
    * Runs `work` in a transaction that holds the write lock from its first statement, so
    * a read-then-write inside it cannot be overtaken by another writer (SQLite: BEGIN IMMEDIATE).
    */
   writeTransaction<T>(work: (trx: Executor) => Promise<T>): Promise<T>
+  /**
+   * Inside a `writeTransaction` that adds users: makes such transactions take turns, since no
+   * unique index spans user names and emails (a user name may not equal another user's email).
+   */
+  lockRegistrations(trx: Executor): Promise<void>
   /** True when `error` is a unique-constraint violation; `column` narrows it to one column. */
   isUniqueViolation(error: unknown, column?: string): boolean
-  /** SQLite only: the connection itself, for hot paths that skip the query builder. */
-  readonly sqlite?: SqliteConnection
-  /** PostgreSQL only: prepared statements straight on the pool, for hot paths that skip the query builder. */
-  readonly postgres?: PostgresConnection
+  /**
+   * Lookup, rotation and the grace claim of refresh tokens: they run on every refresh, so each
+   * dialect writes them on prepared statements without the query builder; the Store contract
+   * suite holds every dialect to the same behaviour.
+   */
+  readonly refreshTokens: RefreshTokenStore
   close(): Promise<void>
 }
 
-/**
- * The one better-sqlite3 connection. Work runs synchronously, so nothing on the event loop can
- * interleave with it; it only waits while a `writeTransaction` holds the connection open.
- */
-export interface SqliteConnection {
-  /** Prepared once per SQL text and kept. */
-  statement(sql: string): Statement
-  /** Runs `work` (reads) on the connection, outside any other transaction. */
-  read<T>(work: () => T): Promise<T>
-  /** Runs `work` in BEGIN IMMEDIATE … COMMIT (ROLLBACK when it throws), outside any other transaction. */
-  write<T>(work: () => T): Promise<T>
+export type RefreshTokenStore = Pick<SessionStore, 'findRefreshToken' | 'rotateRefreshToken' | 'claimGraceSuccessor'>
+
+export interface OpenOptions {
+  /** A long-running server: SQLite checkpoints its WAL on a thread of its own. */
+  backgroundCheckpoints?: boolean
 }
 
-export interface PostgresConnection {
-  /** Runs one statement that each pooled connection parses and plans once, under `name`. */
-  query<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>
-}
-
-/** `backgroundCheckpoints`: a long-running server checkpoints SQLite's WAL off the event loop. */
-export async function openDatabase(url: string, options: { backgroundCheckpoints?: boolean } = {}): Promise<Database> {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options)
-  return openPostgres(url)
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  return openDialect(url, options)
 }
 
 export async function migrateToLatest(database: Database): Promise<void> {

@@ -1,6 +1,6 @@
 import { identifierKey, type User } from '../domain/user.js'
 import type { Database, Executor } from './database.js'
-import { lockRegistrations, toRow } from './users.js'
+import { toRow } from './users.js'
 
 /** One user of an import, with the roles it gets; `position` names its row in the file. */
 export interface ImportedUser {
@@ -37,7 +37,7 @@ export async function importUsers(
 ): Promise<{ inserted: number; clashes: ImportClash[] }> {
   try {
     return await database.writeTransaction(async (trx) => {
-      await lockRegistrations(database, trx)
+      await database.lockRegistrations(trx)
       const clashes = await findClashes(trx, users.map(({ position, user }) => ({ position, userName: user.userName, email: user.email })))
       if (clashes.length > 0 && !options.skipClashes) return { inserted: 0, clashes }
       const clashing = new Set(clashes.map((clash) => clash.position))

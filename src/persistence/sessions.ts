@@ -1,14 +1,14 @@
 import type { Database, Executor } from './database.js'
 import { insertEvent } from './events.js'
-import { createRefreshTokenStore, insertToken } from './refresh-tokens.js'
-import type { ClientInfo, EndReason, SecurityEvent, SessionStore } from './store.js'
+import { insertToken } from './refresh-tokens.js'
+import type { ClientInfo, EndReason, SecurityEventType, SessionStore } from './store.js'
 
 export function createSessionStore(database: Database): SessionStore {
   const { db } = database
 
   return {
-    ...createRefreshTokenStore(database),
-    async createSession(session, token, maxLive, expectedPasswordHash) {
+    ...database.refreshTokens,
+    async createSession({ session, firstToken, maxLive, expectedPasswordHash }) {
       return database.writeTransaction(async (trx) => {
         // Re-checked under the user row's lock: a password change or a disable that commits
         // while the (slow) password check ran makes this login fail instead of leaving a
@@ -36,7 +36,7 @@ export function createSessionStore(database: Database): SessionStore {
             user_agent: session.client.userAgent,
           })
           .execute()
-        await insertToken(trx, token)
+        await insertToken(trx, firstToken)
         // The new session is never the one evicted, even when others were used in the same millisecond.
         const surplus = await trx
           .selectFrom('sessions')
@@ -60,7 +60,7 @@ export function createSessionStore(database: Database): SessionStore {
       })
     },
 
-    async endSessions(selector, reason, at, client, extraEvent) {
+    async endSessions({ selector, reason, at, client, extraEvent }) {
       return database.writeTransaction(async (trx) => {
         let query = trx.selectFrom('sessions').select('id').where('ended_at', 'is', null)
         if ('sessionId' in selector) query = query.where('id', '=', selector.sessionId)
@@ -110,7 +110,7 @@ async function endOne(
   reason: EndReason,
   at: number,
   client: ClientInfo,
-  extraEvent?: SecurityEvent['type'],
+  extraEvent?: SecurityEventType,
 ): Promise<boolean> {
   const ended = await trx
     .updateTable('sessions')

@@ -66,6 +66,31 @@ export type EndReason = 'logout' | 'reuse' | 'evicted' | 'password_changed' | 'd
 /** Which sessions to end: one by id, or all of a user's (optionally but one). */
 export type SessionSelector = { sessionId: string } | { userId: string; exceptSessionId?: string }
 
+export interface NewLogin {
+  session: NewSession
+  firstToken: NewRefreshToken
+  /** Live sessions the user may keep, the new one included; the least recently used go first. */
+  maxLive: number
+  /** The hash the login verified: a password change or reset committed since makes it fail. */
+  expectedPasswordHash: string
+}
+
+export interface SessionEnding {
+  selector: SessionSelector
+  reason: EndReason
+  at: number
+  client: ClientInfo
+  /** Recorded once per ended session beside `session_ended` (e.g. `refresh_reuse_detected`). */
+  extraEvent?: SecurityEventType
+}
+
+export interface GraceClaim {
+  successorId: string
+  sessionId: string
+  at: number
+  client: ClientInfo
+}
+
 export interface PruneCutoffs {
   /** Sessions that ended, or expired, before this instant go. */
   sessionsBefore: number
@@ -93,14 +118,14 @@ export interface SessionStore {
    * recently used live sessions past `maxLive`; undefined (nothing written) when the user is
    * disabled or its password hash is no longer `expectedPasswordHash`.
    */
-  createSession(session: NewSession, token: NewRefreshToken, maxLive: number, expectedPasswordHash: string): Promise<{ evicted: string[] } | undefined>
+  createSession(login: NewLogin): Promise<{ evicted: string[] } | undefined>
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>
   /** Uses up the token and stores its successor in one transaction; false (nothing changed) when the token was already used or its session is over. */
   rotateRefreshToken(rotation: Rotation): Promise<boolean>
   /** Atomically: true when the successor is still unpresented and its session live. */
-  claimGraceSuccessor(successorId: string, sessionId: string, at: number, client: ClientInfo): Promise<boolean>
+  claimGraceSuccessor(claim: GraceClaim): Promise<boolean>
   /** Ends the selected live sessions, recording `session_ended` (and `extraEvent`) for each; returns their ids. */
-  endSessions(selector: SessionSelector, reason: EndReason, at: number, client: ClientInfo, extraEvent?: SecurityEvent['type']): Promise<string[]>
+  endSessions(ending: SessionEnding): Promise<string[]>
   /** Sessions ended at or after `sinceMs`, for spreading revocations between instances. */
   listSessionsEndedSince(sinceMs: number): Promise<{ id: string; endedAt: number }[]>
   /** Deletes sessions (with their tokens) past `cutoffs.sessionsBefore`; erases successors used before `successorsBefore`. */

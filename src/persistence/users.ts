@@ -1,21 +1,9 @@
-import { type Selectable, sql } from 'kysely'
+import type { Selectable } from 'kysely'
 import { identifierKey, type User } from '../domain/user.js'
 import type { Database, Executor } from './database.js'
 import { insertEvent } from './events.js'
 import type { UsersTable } from './schema.js'
 import type { UserStore } from './store.js'
-
-/** An arbitrary constant naming the registration lock. */
-const REGISTRATION_LOCK = 0x6c61_7463
-
-/**
- * No unique index spans user names and emails (a user name may not equal another user's
- * email), so on PostgreSQL transactions that add users take turns; SQLite's BEGIN IMMEDIATE
- * already serialises them. Password hashing happens before, outside the lock.
- */
-export async function lockRegistrations(database: Database, trx: Executor): Promise<void> {
-  if (database.kind === 'postgres') await sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK})`.execute(trx)
-}
 
 export function createUserStore(database: Database): UserStore {
   const { db } = database
@@ -39,7 +27,7 @@ export function createUserStore(database: Database): UserStore {
     async createUser(user, roles, client) {
       try {
         return await database.writeTransaction(async (trx) => {
-          await lockRegistrations(database, trx)
+          await database.lockRegistrations(trx)
           const clash = await findClash(trx, identifierKey(user.userName), identifierKey(user.email))
           if (clash !== undefined) return clash
           await trx.insertInto('users').values(toRow(user)).execute()

@@ -124,7 +124,7 @@ for (const dialect of DIALECTS) {
     it('refuses the access tokens of an ended session, without Token-Expired, and keeps other sessions working', async () => {
       const ending = (await server.login(user.userName, user.password)).accessToken.token
       assert.equal((await server.request('GET', '/api/protected', { token: ending })).status, 200)
-      const ended = await endSessions(server.ctx, { sessionId: sessionOf(ending) }, 'logout', NO_CLIENT)
+      const ended = await endSessions(server.ctx, { selector: { sessionId: sessionOf(ending) }, reason: 'logout', client: NO_CLIENT })
       assert.deepEqual(ended, [sessionOf(ending)])
       assertInvalidToken(await server.request('GET', '/api/protected', { token: ending }), 'ended session')
       assert.equal((await server.request('GET', '/api/protected', { token })).status, 200)
@@ -132,7 +132,7 @@ for (const dialect of DIALECTS) {
 
     it('gives no Token-Expired to an expired token of an ended session', async () => {
       const ending = (await server.login(user.userName, user.password)).accessToken.token
-      await endSessions(server.ctx, { sessionId: sessionOf(ending) }, 'logout', NO_CLIENT)
+      await endSessions(server.ctx, { selector: { sessionId: sessionOf(ending) }, reason: 'logout', client: NO_CLIENT })
       server.clock.advanceSeconds(61)
       assertInvalidToken(await server.request('GET', '/api/protected', { token: ending }), 'expired and ended')
       const fresh = (await server.login(user.userName, user.password)).accessToken.token
@@ -174,7 +174,7 @@ for (const dialect of DIALECTS) {
       const token = (await first.login(user.userName, user.password)).accessToken.token
       const other = (await first.login(user.userName, user.password)).accessToken.token
       assert.equal((await second.request('GET', '/api/protected', { token })).status, 200)
-      await endSessions(first.ctx, { sessionId: sessionOf(token) }, 'logout', NO_CLIENT)
+      await endSessions(first.ctx, { selector: { sessionId: sessionOf(token) }, reason: 'logout', client: NO_CLIENT })
       assertInvalidToken(await first.request('GET', '/api/protected', { token }), 'on the first server')
       await second.ctx.revocations.poll()
       assertInvalidToken(await second.request('GET', '/api/protected', { token }), 'on the second server')

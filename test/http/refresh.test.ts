@@ -189,7 +189,7 @@ for (const dialect of DIALECTS) {
       it('refuses the tokens of a session ended another way without recording reuse', async () => {
         const tokens = await session(1)
         const sid = String(claimsOf(tokens.accessTokens[0] ?? '').sid)
-        await endSessions(server.ctx, { sessionId: sid }, 'logout', NO_CLIENT)
+        await endSessions(server.ctx, { selector: { sessionId: sid }, reason: 'logout', client: NO_CLIENT })
         const reuseEvents = await countEvents(server, reuser.id, 'refresh_reuse_detected')
         assertInvalidGrant(await refresh(server, tokens.refreshTokens[1] ?? ''))
         assertInvalidGrant(await refresh(server, tokens.refreshTokens[0] ?? ''))

@@ -1,5 +1,12 @@
 import type { AccessTokenCheck, AccessTokenClaims } from '../crypto/access-tokens.js'
-import type { AuthContext } from './context.js'
+import type { KeyRing } from './key-ring.js'
+import type { RevocationList } from './revocation-list.js'
+
+/** What bearer authentication reads: the keys and the ended sessions, both in memory. */
+export interface Verifiers {
+  readonly keys: Pick<KeyRing, 'verifyNow' | 'verify'>
+  readonly revocations: Pick<RevocationList, 'isEnded'>
+}
 
 /** A refusal is `invalid_token` (contract §3): `reason` is safe to show, `tokenExpired` sets `Token-Expired`. */
 export type Authentication = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string; tokenExpired: boolean }
@@ -14,7 +21,7 @@ export type Authentication = { ok: true; claims: AccessTokenClaims } | { ok: fal
  * key reload.
  */
 export function authenticate(
-  ctx: Pick<AuthContext, 'keys' | 'revocations'>,
+  ctx: Verifiers,
   token: string,
 ): Authentication | Promise<Authentication> {
   if (token === '') return refused('The token is empty.')
@@ -24,7 +31,7 @@ export function authenticate(
   return decide(ctx, check)
 }
 
-function decide(ctx: Pick<AuthContext, 'revocations'>, check: AccessTokenCheck): Authentication {
+function decide(ctx: Pick<Verifiers, 'revocations'>, check: AccessTokenCheck): Authentication {
   if (check.ok) {
     // The session check runs on every request, cached token or not: an ended session is dead at once.
     return ctx.revocations.isEnded(check.claims.sid) ? refused('The session has ended.') : check

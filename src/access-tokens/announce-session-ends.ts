@@ -1,4 +1,5 @@
-import type { AuthContext } from './context.js'
+import type { RevocationList } from './revocation-list.js'
+import type { SessionEndBroadcast } from './session-end-broadcast.js'
 
 /**
  * Makes ended sessions' access tokens stop working: on this process at once, and on every other
@@ -6,11 +7,11 @@ import type { AuthContext } from './context.js'
  * know. Other instances learn it from the database poll.
  */
 export async function announceSessionEnds(
-  ctx: Pick<AuthContext, 'revocations' | 'sessionEnds'>,
+  revocation: { revocations: Pick<RevocationList, 'add'>; sessionEnds?: SessionEndBroadcast },
   sessionIds: readonly string[],
   endedAt: number,
 ): Promise<void> {
   if (sessionIds.length === 0) return
-  ctx.revocations.add(sessionIds, endedAt)
-  await ctx.sessionEnds?.publish(sessionIds, endedAt)
+  revocation.revocations.add(sessionIds, endedAt)
+  await revocation.sessionEnds?.publish(sessionIds, endedAt)
 }

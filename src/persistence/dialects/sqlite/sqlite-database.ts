@@ -2,11 +2,25 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SqliteDatabase, { type Statement } from 'better-sqlite3'
 import { Kysely, SqliteDialect, sql } from 'kysely'
-import type { Database, Executor, SqliteConnection } from '../database.js'
-import type { Tables } from '../schema.js'
+import type { Database, Executor, OpenOptions } from '../../database.js'
+import type { Tables } from '../../schema.js'
 import { startCheckpointer } from './sqlite-checkpointer.js'
+import { createSqliteRefreshTokenStore } from './sqlite-refresh-tokens.js'
 
-export function openSqlite(path: string, options: { backgroundCheckpoints?: boolean } = {}): Database {
+/**
+ * The one better-sqlite3 connection. Work runs synchronously, so nothing on the event loop can
+ * interleave with it; it only waits while a `writeTransaction` holds the connection open.
+ */
+export interface SqliteConnection {
+  /** Prepared once per SQL text and kept. */
+  statement(sql: string): Statement
+  /** Runs `work` (reads) on the connection, outside any other transaction. */
+  read<T>(work: () => T): Promise<T>
+  /** Runs `work` in BEGIN IMMEDIATE … COMMIT (ROLLBACK when it throws), outside any other transaction. */
+  write<T>(work: () => T): Promise<T>
+}
+
+export function openSqlite(path: string, options: OpenOptions = {}): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const connection = new SqliteDatabase(path)
   // WAL lets readers run beside the writer; busy_timeout makes a second process wait for the
@@ -20,9 +34,8 @@ export function openSqlite(path: string, options: { backgroundCheckpoints?: bool
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: connection }) })
 
   return {
-    kind: 'sqlite',
     db,
-    sqlite: direct(connection, db),
+    refreshTokens: createSqliteRefreshTokenStore(direct(connection, db)),
     writeTransaction: <T>(work: (trx: Executor) => Promise<T>) =>
       db.connection().execute(async (conn) => {
         // IMMEDIATE takes the write lock now, so another process cannot slip a write in
@@ -37,6 +50,8 @@ export function openSqlite(path: string, options: { backgroundCheckpoints?: bool
           throw error
         }
       }),
+    // BEGIN IMMEDIATE already makes every writeTransaction, registrations included, take turns.
+    lockRegistrations: async () => {},
     isUniqueViolation: (error, column) =>
       error instanceof Error &&
       (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&

@@ -1,6 +1,6 @@
-import type { SqliteConnection } from '../database.js'
-import type { RefreshTokenStore } from '../refresh-tokens.js'
-import { REFRESH_TOKEN_COLUMNS, REFRESH_TOKEN_JOINS, type RefreshTokenRow, toRefreshTokenRecord } from './refresh-token-row.js'
+import type { RefreshTokenStore } from '../../database.js'
+import { REFRESH_TOKEN_COLUMNS, REFRESH_TOKEN_JOINS, type RefreshTokenRow, toRefreshTokenRecord } from '../refresh-token-row.js'
+import type { SqliteConnection } from './sqlite-database.js'
 
 // Roles are gathered in the lookup itself, read afresh on every refresh (and sorted in
 // JavaScript: role names are ASCII, and SQLite would sort them in a temporary b-tree).
@@ -47,7 +47,7 @@ export function createSqliteRefreshTokenStore(sqlite: SqliteConnection): Refresh
         return true
       }),
 
-    claimGraceSuccessor: (successorId, sessionId, at, client) =>
+    claimGraceSuccessor: ({ successorId, sessionId, at, client }) =>
       sqlite.write(() => sqlite.statement(CLAIM_AND_TOUCH).run({ at, ...client, sessionId, successorId }).changes === 1),
   }
 }

@@ -1,6 +1,6 @@
 import { type IdentityHash, parseIdentityHash } from '../crypto/identity-hash.js'
-import { validateRegistration } from '../domain/registration.js'
-import { DEFAULT_ROLE, ROLE_NAME } from '../domain/user.js'
+import { validateRegistration } from './registration.js'
+import { DEFAULT_ROLE, ROLE_NAME } from './user.js'
 
 /** A row of an ASP.NET Core Identity export that passed every rule of its own. */
 export interface ImportRow {

@@ -1,9 +1,17 @@
 import pg from 'pg'
-import { Kysely, PostgresDialect } from 'kysely'
-import type { Database, Executor } from '../database.js'
-import type { Tables } from '../schema.js'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import type { Database, Executor } from '../../database.js'
+import type { Tables } from '../../schema.js'
+import { createPostgresRefreshTokenStore } from './postgres-refresh-tokens.js'
 
 const INT8_OID = 20
+/** An arbitrary constant naming the registration lock. */
+const REGISTRATION_LOCK = 0x6c61_7463
+
+export interface PostgresConnection {
+  /** Runs one statement that each pooled connection parses and plans once, under `name`. */
+  query<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>
+}
 
 export function openPostgres(url: string): Database {
   const pool = new pg.Pool({
@@ -20,14 +28,18 @@ export function openPostgres(url: string): Database {
   pool.on('error', () => {})
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
 
+  const prepared: PostgresConnection = {
+    query: async <Row>(name: string, text: string, values: readonly unknown[]) =>
+      (await pool.query<Row & pg.QueryResultRow>({ name, text, values: [...values] })).rows,
+  }
+
   return {
-    kind: 'postgres',
     db,
     writeTransaction: <T>(work: (trx: Executor) => Promise<T>) => db.transaction().execute(work),
-    postgres: {
-      query: async <Row>(name: string, text: string, values: readonly unknown[]) =>
-        (await pool.query<Row & pg.QueryResultRow>({ name, text, values: [...values] })).rows,
-    },
+    // Transactions that add users take turns on one advisory lock, held until they commit; the
+    // password hashing happens before, outside it.
+    lockRegistrations: async (trx) => void (await sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK})`.execute(trx)),
+    refreshTokens: createPostgresRefreshTokenStore(prepared),
     isUniqueViolation: (error, column) =>
       error instanceof Error &&
       (error as { code?: string }).code === '23505' &&

@@ -1,6 +1,6 @@
-import type { PostgresConnection } from '../database.js'
-import type { RefreshTokenStore } from '../refresh-tokens.js'
-import { REFRESH_TOKEN_COLUMNS, REFRESH_TOKEN_JOINS, type RefreshTokenRow, toRefreshTokenRecord } from './refresh-token-row.js'
+import type { RefreshTokenStore } from '../../database.js'
+import { REFRESH_TOKEN_COLUMNS, REFRESH_TOKEN_JOINS, type RefreshTokenRow, toRefreshTokenRecord } from '../refresh-token-row.js'
+import type { PostgresConnection } from './postgres-database.js'
 
 // Roles are gathered in the lookup itself, read afresh on every refresh.
 const FIND = `select ${REFRESH_TOKEN_COLUMNS},
@@ -69,7 +69,7 @@ export function createPostgresRefreshTokenStore(postgres: PostgresConnection): R
       return rows.length === 1
     },
 
-    async claimGraceSuccessor(successorId, sessionId, at, client) {
+    async claimGraceSuccessor({ successorId, sessionId, at, client }) {
       const rows = await postgres.query('latchkey_claim_grace_successor', CLAIM, [sessionId, at, successorId, client.ipAddress, client.userAgent])
       return rows.length === 1
     },

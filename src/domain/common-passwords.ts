@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common'
-import type { PasswordPolicy } from '../domain/password-policy.js'
+import type { PasswordPolicy } from './password-policy.js'
 
 /**
  * The password policy with the bundled common-password list: zxcvbn's "passwords" dictionary
