@@ -9,7 +9,9 @@ import { BODY_LIMIT_BYTES, registerJsonBody } from './http/json-body.js'
 import { sendProblem } from './http/problem.js'
 import { accountRoutes } from './http/routes/accounts.js'
 import { healthRoutes, type Readiness } from './http/routes/health.js'
+import { meRoutes } from './http/routes/me.js'
 import { protectedRoutes } from './http/routes/protected.js'
+import { logoutRoutes, sessionRoutes } from './http/routes/sessions.js'
 import { tokenRoutes } from './http/routes/tokens.js'
 
 export interface AppDeps {
@@ -70,6 +72,9 @@ export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<Fas
   await app.register(accountRoutes, { ctx })
   await app.register(tokenRoutes, { ctx })
   await app.register(protectedRoutes, { ctx })
+  await app.register(logoutRoutes, { ctx })
+  await app.register(sessionRoutes, { ctx })
+  await app.register(meRoutes, { ctx })
   return app
 }
 

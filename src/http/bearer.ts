@@ -23,30 +23,66 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /**
- * An onRequest hook: authenticates the bearer token and, when given, requires a role. Callback
- * style, so a token of a known key passes without a promise or a microtask hop; a refusal is
- * sent from here and the route never runs.
+ * Authenticates the bearer token and, when given, requires a role: `admitted` runs with the
+ * claims on `request.claims`, or the refusal (§3) is sent and `refused` runs. Callback style, so
+ * a token of a known key passes without a promise or a microtask hop.
  */
-export function requireBearer(ctx: AuthContext, role?: string) {
-  const admit = (request: FastifyRequest, reply: FastifyReply, outcome: Authentication, done: HookHandlerDoneFunction) => {
-    if (!outcome.ok) return void sendBearerError(reply, outcome)
+function checkBearer(
+  ctx: AuthContext,
+  role: string | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  admitted: () => void,
+  refused: () => void,
+): void {
+  const admit = (outcome: Authentication) => {
+    if (!outcome.ok) {
+      sendBearerError(reply, outcome)
+      return refused()
+    }
     if (role !== undefined && !outcome.claims.rol.includes(role)) {
       reply.header('www-authenticate', `${REALM}, error="insufficient_scope", error_description="The token lacks the ${role} role.", scope="${role}"`)
-      return void sendProblem(reply, 'insufficient_scope', `The access token lacks the ${role} role.`)
+      sendProblem(reply, 'insufficient_scope', `The access token lacks the ${role} role.`)
+      return refused()
     }
     request.claims = outcome.claims
-    done()
+    admitted()
   }
+  const token = bearerToken(request.headers.authorization)
+  if (token === undefined) {
+    reply.header('www-authenticate', REALM)
+    sendProblem(reply, 'authentication_required', 'This endpoint needs a bearer access token.')
+    return refused()
+  }
+  const outcome = authenticate(ctx, token)
+  if (outcome instanceof Promise) {
+    outcome.then(admit, (error: unknown) => {
+      // A key reload that failed (database down) cannot vouch for the token: refused, not a 500.
+      request.log.warn({ err: error }, 'access token could not be checked')
+      admit({ ok: false, reason: 'The token could not be checked.', tokenExpired: false })
+    })
+  } else admit(outcome)
+}
+
+/** An onRequest hook: the route runs only for a valid bearer token (with `role`, when given). */
+export function requireBearer(ctx: AuthContext, role?: string) {
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const token = bearerToken(request.headers.authorization)
-    if (token === undefined) {
-      reply.header('www-authenticate', REALM)
-      return void sendProblem(reply, 'authentication_required', 'This endpoint needs a bearer access token.')
-    }
-    const outcome = authenticate(ctx, token)
-    if (outcome instanceof Promise) outcome.then((settled) => admit(request, reply, settled, done), done)
-    else admit(request, reply, outcome, done)
+    checkBearer(ctx, role, request, reply, done, () => {})
   }
+}
+
+/**
+ * For a route that needs a bearer token only in some cases (logout without a refresh token):
+ * the verified claims, or undefined once the refusal has been sent.
+ */
+export function bearerClaims(ctx: AuthContext, request: FastifyRequest, reply: FastifyReply): Promise<AccessTokenClaims | undefined> {
+  return new Promise((resolve) => checkBearer(ctx, undefined, request, reply, () => resolve(request.claims), () => resolve(undefined)))
+}
+
+/** The claims `requireBearer` verified for this request (only on routes behind it). */
+export function verifiedClaims(request: FastifyRequest): AccessTokenClaims {
+  if (request.claims === undefined) throw new Error('route reached without a verified bearer token')
+  return request.claims
 }
 
 function sendBearerError(reply: FastifyReply, refusal: { reason: string; tokenExpired: boolean }) {

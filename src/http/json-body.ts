@@ -6,8 +6,12 @@ export const BODY_LIMIT_BYTES = 16 * 1024
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route also takes no body or an empty one, read as `{}`. For logout (§4.4), not built yet: no route sets it today. */
+    /** The route also takes no body or an empty one, read as `{}` (logout, §4.4). */
     emptyBodyAllowed?: boolean
+  }
+  interface FastifyRequest {
+    /** On `emptyBodyAllowed` routes: true when the body had no properties at all (none, empty, or `{}`). */
+    bodyWasEmpty?: boolean
   }
 }
 
@@ -62,6 +66,7 @@ async function foldBodyKeys(request: FastifyRequest): Promise<void> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw validationFailed({ '': ['The body must be a JSON object.'] })
   }
+  if (request.routeOptions.config.emptyBodyAllowed === true) request.bodyWasEmpty = Object.keys(body).length === 0
   const canonical = new Map(Object.keys(schema.properties).map((name) => [name.toLowerCase(), name]))
   const folded: Record<string, unknown> = {}
   const errors: FieldErrors = {}

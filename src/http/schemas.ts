@@ -73,3 +73,57 @@ const ProblemResponse = {
 export function problems(...statuses: number[]): Record<number, typeof ProblemResponse> {
   return Object.fromEntries(statuses.map((status) => [status, ProblemResponse]))
 }
+
+/** Instants on the wire: ISO 8601 UTC with milliseconds. */
+export const isoTime = (ms: number): string => new Date(ms).toISOString()
+
+const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 UTC with milliseconds.' })
+
+export const LogoutBody = Type.Object({
+  refreshToken: Type.Optional(
+    Type.String({ description: 'Any refresh token ever issued in the session, used or not. Without it (no body, an empty body or {}), the bearer token\'s own session ends.' }),
+  ),
+})
+export type LogoutBody = Static<typeof LogoutBody>
+
+export const SessionView = Type.Object({
+  id: Type.String(),
+  createdAt: Timestamp,
+  lastUsedAt: Type.String({ format: 'date-time', description: 'The last login or refresh.' }),
+  expiresAt: Type.String({ format: 'date-time', description: 'min(last refresh + REFRESH_TOKEN_TTL, creation + SESSION_TTL).' }),
+  ipAddress: Type.Union([Type.String(), Type.Null()], { description: 'Of the last login or refresh.' }),
+  userAgent: Type.Union([Type.String(), Type.Null()], { description: 'Of the last login or refresh, cut to 512 characters.' }),
+  current: Type.Boolean({ description: 'True for the session of the bearer token.' }),
+})
+
+export const SessionList = Type.Array(SessionView)
+
+export const SessionParams = Type.Object({ id: Type.String() })
+export type SessionParams = Static<typeof SessionParams>
+
+export const AccountView = Type.Object({
+  id: Type.String(),
+  userName: Type.String(),
+  email: Type.String(),
+  emailVerified: Type.Boolean(),
+  mfaEnabled: Type.Boolean(),
+  firstName: Type.String(),
+  lastName: Type.String(),
+  roles: Type.Array(Type.String()),
+  createdAt: Timestamp,
+})
+
+export const ChangePasswordBody = Type.Object({
+  currentPassword: Type.String({ minLength: 1 }),
+  newPassword: Type.String({ description: 'The registration rules apply; it must differ from the current password.' }),
+})
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>
+
+export const ActivityList = Type.Array(
+  Type.Object({
+    type: Type.String({ description: 'registered, login_succeeded, login_failed, login_throttled, refresh_reuse_detected, session_ended, password_changed, roles_changed' }),
+    at: Timestamp,
+    ipAddress: Type.Union([Type.String(), Type.Null()]),
+    userAgent: Type.Union([Type.String(), Type.Null()]),
+  }),
+)

@@ -1,3 +1,4 @@
+import { createAccountStore } from './accounts.js'
 import type { Database } from './database.js'
 import { createEventStore } from './events.js'
 import { createSessionStore } from './sessions.js'
@@ -11,5 +12,6 @@ export function createStore(database: Database): Store {
     ...createSessionStore(database),
     ...createSigningKeyStore(database),
     ...createEventStore(database),
+    ...createAccountStore(database),
   }
 }

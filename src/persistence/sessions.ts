@@ -63,8 +63,10 @@ export function createSessionStore(database: Database): SessionStore {
     async endSessions({ selector, reason, at, client, extraEvent }) {
       return database.writeTransaction(async (trx) => {
         let query = trx.selectFrom('sessions').select('id').where('ended_at', 'is', null)
-        if ('sessionId' in selector) query = query.where('id', '=', selector.sessionId)
-        else {
+        if ('sessionId' in selector) {
+          query = query.where('id', '=', selector.sessionId)
+          if (selector.userId !== undefined) query = query.where('user_id', '=', selector.userId)
+        } else {
           query = query.where('user_id', '=', selector.userId)
           if (selector.exceptSessionId !== undefined) query = query.where('id', '!=', selector.exceptSessionId)
         }
@@ -104,7 +106,7 @@ export function createSessionStore(database: Database): SessionStore {
 }
 
 /** Ends one live session (conditionally, so it is ended and recorded once) and records why. */
-async function endOne(
+export async function endOne(
   trx: Executor,
   sessionId: string,
   reason: EndReason,

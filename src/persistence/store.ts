@@ -63,8 +63,8 @@ export interface StoredSigningKey {
 
 export type EndReason = 'logout' | 'reuse' | 'evicted' | 'password_changed' | 'disabled' | 'roles_changed' | 'revoked'
 
-/** Which sessions to end: one by id, or all of a user's (optionally but one). */
-export type SessionSelector = { sessionId: string } | { userId: string; exceptSessionId?: string }
+/** Which sessions to end: one by id (only if it is `userId`'s, when given), or all of a user's (optionally but one). */
+export type SessionSelector = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string }
 
 export interface NewLogin {
   session: NewSession
@@ -143,5 +143,36 @@ export interface EventStore {
   listEvents(userId: string, limit: number): Promise<SecurityEvent[]>
 }
 
+/** A live session as its user sees it (contract §4.4). */
+export interface SessionSummary {
+  id: string
+  createdAt: number
+  lastUsedAt: number
+  expiresAt: number
+  ipAddress: string | null
+  userAgent: string | null
+}
+
+export interface PasswordChange {
+  userId: string
+  /** The hash the caller verified the current password against: a change committed since wins. */
+  expectedHash: string
+  newHash: string
+  /** The session that made the change keeps working; every other one ends. Absent: all end. */
+  keepSessionId?: string
+  at: number
+  client: ClientInfo
+}
+
+export interface AccountStore {
+  /** The user's sessions that are neither ended nor expired at `at`, most recently used first. */
+  listLiveSessions(userId: string, at: number): Promise<SessionSummary[]>
+  /**
+   * In one transaction: replaces the password hash if it is still `expectedHash`, ends the other
+   * sessions and records `password_changed`. Undefined (nothing written) when the hash moved on.
+   */
+  changePassword(change: PasswordChange): Promise<{ endedSessions: string[] } | undefined>
+}
+
 /** Everything the use cases need of the database: one port, one implementation per concern. */
-export interface Store extends UserStore, SessionStore, SigningKeyStore, EventStore {}
+export interface Store extends UserStore, SessionStore, SigningKeyStore, EventStore, AccountStore {}

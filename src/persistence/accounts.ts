@@ -1,0 +1,55 @@
+import type { Database } from './database.js'
+import { insertEvent } from './events.js'
+import { endOne } from './sessions.js'
+import type { AccountStore } from './store.js'
+
+export function createAccountStore(database: Database): AccountStore {
+  const { db } = database
+
+  return {
+    async listLiveSessions(userId, at) {
+      const rows = await db
+        .selectFrom('sessions')
+        .select(['id', 'created_at', 'last_used_at', 'expires_at', 'absolute_expires_at', 'ip_address', 'user_agent'])
+        .where('user_id', '=', userId)
+        .where('ended_at', 'is', null)
+        .where('expires_at', '>', at)
+        .where('absolute_expires_at', '>', at)
+        .orderBy('last_used_at', 'desc')
+        .orderBy('created_at', 'desc')
+        .execute()
+      return rows.map((row) => ({
+        id: row.id,
+        createdAt: row.created_at,
+        lastUsedAt: row.last_used_at,
+        expiresAt: Math.min(row.expires_at, row.absolute_expires_at),
+        ipAddress: row.ip_address,
+        userAgent: row.user_agent,
+      }))
+    },
+
+    async changePassword({ userId, expectedHash, newHash, keepSessionId, at, client }) {
+      return database.writeTransaction(async (trx) => {
+        // Compare-and-set: a reset or another change that committed while this request hashed
+        // (seconds of work) wins, instead of being silently overwritten.
+        const updated = await trx
+          .updateTable('users')
+          .set({ password_hash: newHash })
+          .where('id', '=', userId)
+          .where('password_hash', '=', expectedHash)
+          .executeTakeFirst()
+        if (Number(updated.numUpdatedRows) !== 1) return undefined
+        await insertEvent(trx, { userId, type: 'password_changed', at, client })
+        // In the same commit as the new hash: whoever held the old password loses every session
+        // with it, and no crash in between can leave one refreshable.
+        let others = trx.selectFrom('sessions').select('id').where('user_id', '=', userId).where('ended_at', 'is', null)
+        if (keepSessionId !== undefined) others = others.where('id', '!=', keepSessionId)
+        const endedSessions: string[] = []
+        for (const { id } of await others.execute()) {
+          if (await endOne(trx, id, 'password_changed', at, client)) endedSessions.push(id)
+        }
+        return { endedSessions }
+      })
+    },
+  }
+}
