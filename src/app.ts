@@ -81,8 +81,19 @@ export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<Fas
 function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('x-request-id', request.id)
   reply.header('x-content-type-options', 'nosniff')
-  // Responses of the API carry tokens and personal data: no cache may keep them.
-  if (API_PATH.test(request.url)) reply.header('cache-control', 'no-store')
+  // Responses of the API carry tokens and personal data: no cache may keep them. Decided on the
+  // route that answers, not the raw URL, which may spell /api in percent-escapes (/%61pi/…).
+  if (API_PATH.test(request.routeOptions.url ?? decodedPath(request.url))) reply.header('cache-control', 'no-store')
+}
+
+/** The path as the router matches it; an undecodable one is kept raw (it is answered 404). */
+function decodedPath(url: string): string {
+  const path = url.split('?', 1)[0] ?? ''
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return path
+  }
 }
 
 /** A hop count trusts that many proxies: the Nth `X-Forwarded-For` address from the right. */
