@@ -9,7 +9,7 @@ import { latchkey } from './run-latchkey.js'
 const DAY_MS = 86_400_000
 
 for (const dialect of DIALECTS) {
-  describe(`latchkey migrate and sessions prune (${dialect.name})`, () => {
+  describe(`latchkey migrate and sessions prune (${dialect.name})`, { timeout: 120_000 }, () => {
     let database: TestDatabase
     before(async () => {
       database = await dialect.create()
@@ -58,7 +58,7 @@ for (const dialect of DIALECTS) {
   })
 }
 
-describe('latchkey failures', () => {
+describe('latchkey failures', { timeout: 120_000 }, () => {
   it('exits non-zero on bad configuration with one line naming every bad variable', async () => {
     const result = await latchkey(['migrate'], { env: { DATABASE_URL: 'mysql://db', JWT_ALGORITHM: 'none', ACCESS_TOKEN_TTL: '0' } })
     assert.equal(result.code, 1)

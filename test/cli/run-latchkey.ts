@@ -36,15 +36,6 @@ export async function latchkey(args: string[], options: { env: Record<string, st
   return { code, stdout, stderr }
 }
 
-/** The claims of a JWT, unverified (the server verified it). */
-export function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
-}
-
-export function headerOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
-}
-
 /** A test server on a fresh database of `dialect`, for a CLI suite to run the command against. */
 export async function serverOnFreshDatabase(dialect: Dialect): Promise<{ database: TestDatabase; server: TestServer }> {
   const database = await dialect.create()

@@ -12,6 +12,7 @@ import {
   createSignedTokenVerifier,
 } from '../../src/crypto/access-tokens.js'
 import { generateKeyPair, type SigningKey } from '../../src/crypto/signing-keys.js'
+import { encodeSegment } from '../support/jwt.js'
 
 const NOW = Date.UTC(2026, 10, 26, 12)
 const policyFor = (algorithm: JwtAlgorithm): AccessTokenPolicy => ({ algorithm, issuer: 'latchkey', audience: 'latchkey', clockSkewSeconds: 0 })
@@ -42,9 +43,7 @@ function verifierFor(key: SigningKey): (token: string, nowMs: number) => Promise
   }
 }
 
-const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-
-describe('access token verification', () => {
+describe('access token verification', { timeout: 60_000 }, () => {
   for (const algorithm of ['EdDSA', 'ES256', 'RS256', 'HS256'] as const) {
     it(`verifies ${algorithm} tokens the signer made, and refuses them after any change`, async () => {
       const key = keyPair(algorithm)
@@ -54,7 +53,7 @@ describe('access token verification', () => {
       const [head, body, signature = ''] = token.split('.')
       const flipped = `${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`
       assert.equal(await (await verify(`${head}.${body}.${flipped}`, NOW)).ok, false, 'changed signature')
-      assert.equal((await verify(`${head}.${part({ ...claims(), sub: 'v' })}.${signature}`, NOW)).ok, false, 'changed claims')
+      assert.equal((await verify(`${head}.${encodeSegment({ ...claims(), sub: 'v' })}.${signature}`, NOW)).ok, false, 'changed claims')
       assert.equal(await (await verify(`${head}.${body}.`, NOW)).ok, false, 'no signature')
       assert.equal(await (await verify(`${head}.${body}.${signature}=`, NOW)).ok, false, 'padded signature')
       assert.equal(await (await verify(`${head}.${body}.${signature} `, NOW)).ok, false, 'trailing space')
@@ -104,7 +103,7 @@ describe('access token verification', () => {
 
   it('accepts ES256 signatures in JWS form (r‖s) only, not DER', async () => {
     const key = keyPair('ES256')
-    const input = `${part({ alg: 'ES256', typ: 'at+jwt', kid: key.kid })}.${part(claims())}`
+    const input = `${encodeSegment({ alg: 'ES256', typ: 'at+jwt', kid: key.kid })}.${encodeSegment(claims())}`
     const der = sign('sha256', Buffer.from(input), key.signKey ?? '').toString('base64url')
     const jws = sign('sha256', Buffer.from(input), { key: key.signKey ?? '', dsaEncoding: 'ieee-p1363' }).toString('base64url')
     assert.equal(await (await verifierFor(key)(`${input}.${jws}`, NOW)).ok, true)

@@ -24,7 +24,7 @@ function token(
     successorId: null,
     successorSealed: null,
     session: { endedAt: null, expiresAt: T0 + REFRESH_TTL, absoluteExpiresAt: T0 + SESSION_TTL, ...session },
-    user: { userName: 'ada', roles: ['api_access'] },
+    user: { userName: 'ada', roles: ['api_access'], disabled: false },
     ...own,
   }
 }
@@ -52,6 +52,9 @@ interface DecideRow {
 // (claimGraceSuccessor) decides it, and refreshSession turns a lost claim into reuse. An unknown
 // token never reaches decideRefresh either (refreshSession answers invalid_grant first).
 const decideRows: DecideRow[] = [
+  // A disabled user (§8): refused whatever the token, never reuse.
+  { name: 'rejects an unused token of a disabled user', record: token({ user: { userName: 'ada', roles: ['api_access'], disabled: true } }), nowMs: T0 + HOUR, graceSeconds: 10, expected: REJECT },
+  { name: 'rejects a used token of a disabled user, with no reuse', record: used(USED_AT, { user: { userName: 'ada', roles: [], disabled: true } }), nowMs: USED_AT + HOUR, graceSeconds: 10, expected: REJECT },
   // Unused tokens (§4.2): once, within REFRESH_TOKEN_TTL, within the session.
   { name: 'rotates an unused token of a live session', record: token(), nowMs: T0 + HOUR, graceSeconds: 10, expected: ROTATE },
   { name: 'rotates an unused token at the instant it is issued', record: token(), nowMs: T0, graceSeconds: 10, expected: ROTATE },

@@ -72,14 +72,33 @@ describe('API reference (docs/api.md)', { timeout: 30_000 }, () => {
     assert.deepEqual(missing, [])
   })
 
-  // No rate limiting exists yet, so no route may claim a 429. The brute-force issue (contract
-  // §4.5) changes this test when the limiter lands: then the limited routes must list 429.
-  it('lists no 429 answer on any operation', { timeout: 30_000 }, () => {
-    const claiming = Object.entries(paths).flatMap(([path, item]) =>
-      Object.entries(item)
-        .filter(([method, operation]) => HTTP_METHODS.includes(method) && Object.hasOwn(operation.responses ?? {}, '429'))
-        .map(([method]) => `${method.toUpperCase()} ${path}`),
-    )
-    assert.deepEqual(claiming, [])
+  // Contract §4.5: the per-IP rate limit guards registration, login, the password change, the MFA
+  // login and the §9 mail and password routes — never refresh or logout. Each /api operation is
+  // probed on a server allowing one request a minute: an operation lists 429 exactly when a
+  // second request from the same address is refused.
+  it('lists 429 on exactly the operations the rate limit guards', { timeout: 30_000 }, async () => {
+    assert.ok(sqlite !== undefined)
+    const limited = await startTestServer({ dialect: sqlite, env: { RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: '1' } })
+    try {
+      const operations = Object.entries(paths)
+        .filter(([path]) => path.startsWith('/api/'))
+        .flatMap(([path, item]) => Object.entries(item).filter(([method]) => HTTP_METHODS.includes(method)).map(([method, operation]) => ({ method, path, operation })))
+      const claiming: string[] = []
+      const refusing: string[] = []
+      for (const [i, { method, path, operation }] of operations.entries()) {
+        const name = `${method.toUpperCase()} ${path}`
+        if (Object.hasOwn(operation.responses ?? {}, '429')) claiming.push(name)
+        const url = path.replaceAll(/\{[^}]+\}/g, 'x')
+        const probe = () => limited.request(method.toUpperCase(), url, { headers: { 'x-forwarded-for': `192.0.2.${i + 1}` }, ...(method === 'post' ? { body: {} } : {}) })
+        await probe()
+        const second = await probe()
+        if (second.status === 429 && second.headers.get('ratelimit-limit') === '1') refusing.push(name)
+      }
+      assert.deepEqual(claiming.sort(), refusing.sort())
+      for (const name of ['POST /api/accounts', 'POST /api/auth/login']) assert.ok(refusing.includes(name), name)
+      for (const name of ['POST /api/auth/refreshtoken', 'POST /api/auth/refresh', 'POST /api/auth/logout']) assert.ok(!refusing.includes(name), name)
+    } finally {
+      await limited.close()
+    }
   })
 })

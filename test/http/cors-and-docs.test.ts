@@ -25,7 +25,7 @@ function preflight(server: TestServer, path: string, origin: string, method = 'P
 }
 
 for (const dialect of DIALECTS) {
-  describe(`CORS (${dialect.name})`, () => {
+  describe(`CORS (${dialect.name})`, { timeout: 60_000 }, () => {
     let server: TestServer
     before(async () => {
       server = await startTestServer({ dialect, env: { CORS_ORIGINS: `${APP},https://admin.example.com`, RATE_LIMIT_PER_MINUTE: '2' } })
@@ -91,7 +91,7 @@ for (const dialect of DIALECTS) {
     })
   })
 
-  describe(`API documentation (${dialect.name})`, () => {
+  describe(`API documentation (${dialect.name})`, { timeout: 60_000 }, () => {
     let server: TestServer
     before(async () => {
       server = await startTestServer({ dialect })

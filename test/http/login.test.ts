@@ -3,21 +3,15 @@ import { after, before, describe, it } from 'node:test'
 import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password-hasher.js'
 import { countingHasher } from '../support/counting-hasher.js'
 import { DIALECTS } from '../support/dialects.js'
+import { decodeJwt } from '../support/jwt.js'
+import { eventTypes } from '../support/security-events.js'
 import { startTestServer, type TestServer } from '../support/test-app.js'
 
 /** No rate limit or back-off in the way: these tests log in far more than 60 times a minute. */
 const ENV = { RATE_LIMIT_PER_MINUTE: '0', LOGIN_MAX_FAILURES: '100' }
 
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'))
-}
-
-async function eventTypes(server: TestServer, userId: string): Promise<string[]> {
-  return (await server.ctx.store.listEvents(userId, 500)).map((event) => event.type)
-}
-
 for (const dialect of DIALECTS) {
-  describe(`login (${dialect.name})`, () => {
+  describe(`login (${dialect.name})`, { timeout: 120_000 }, () => {
     let server: TestServer
     const hasher = countingHasher()
     before(async () => {
@@ -34,7 +28,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(Object.keys(response.body.accessToken).sort(), ['expiresIn', 'token'])
       assert.equal(response.body.accessToken.expiresIn, 900)
       assert.match(response.body.refreshToken, /^[A-Za-z0-9_-]{43,}$/)
-      const claims = claimsOf(response.body.accessToken.token)
+      const claims = decodeJwt(response.body.accessToken.token).payload
       assert.equal(claims.sub, user.id)
       assert.deepEqual(claims.rol, ['api_access'])
       const call = await server.request('GET', '/api/protected', { token: response.body.accessToken.token })
@@ -46,7 +40,7 @@ for (const dialect of DIALECTS) {
       for (const identifier of [user.userName, user.userName.toUpperCase(), user.userName.toLowerCase(), user.email, user.email.toLowerCase(), user.email.toUpperCase()]) {
         const response = await server.request('POST', '/api/auth/login', { body: { userName: identifier, password: user.password } })
         assert.equal(response.status, 200, identifier)
-        assert.equal(claimsOf(response.body.accessToken.token).sub, user.id)
+        assert.equal(decodeJwt(response.body.accessToken.token).payload.sub, user.id)
       }
     })
 
@@ -100,7 +94,7 @@ for (const dialect of DIALECTS) {
       const response = await server.request('POST', '/api/auth/login', { body: { userName: user.userName, password: user.password } })
       assert.equal(response.status, 401)
       assert.equal(response.body.code, 'invalid_credentials')
-      assert.ok((await eventTypes(server, user.id)).includes('login_failed'))
+      assert.ok((await eventTypes(server.ctx.store, user.id)).includes('login_failed'))
       await server.ctx.store.setUserDisabled(user.id, null)
       assert.equal((await server.request('POST', '/api/auth/login', { body: { userName: user.userName, password: user.password } })).status, 200)
     })
@@ -108,7 +102,7 @@ for (const dialect of DIALECTS) {
     it('starts a new session at each login', async () => {
       const user = await server.register()
       const sids = new Set<unknown>()
-      for (let i = 0; i < 3; i++) sids.add(claimsOf((await server.login(user.userName, user.password)).accessToken.token).sid)
+      for (let i = 0; i < 3; i++) sids.add(decodeJwt((await server.login(user.userName, user.password)).accessToken.token).payload.sid)
       assert.equal(sids.size, 3)
     })
 
@@ -116,7 +110,7 @@ for (const dialect of DIALECTS) {
       const user = await server.register()
       await server.login(user.userName, user.password)
       await server.request('POST', '/api/auth/login', { body: { userName: user.email, password: 'wrong password!' } })
-      const types = await eventTypes(server, user.id)
+      const types = await eventTypes(server.ctx.store, user.id)
       assert.equal(types.filter((type) => type === 'login_succeeded').length, 1)
       assert.equal(types.filter((type) => type === 'login_failed').length, 1)
     })
@@ -152,13 +146,13 @@ for (const dialect of DIALECTS) {
       assert.ok(survivor)
       assert.equal((await server.request('POST', '/api/auth/refresh', { body: { refreshToken: survivor.refreshToken } })).status, 200)
       assert.equal((await server.request('POST', '/api/auth/refresh', { body: { refreshToken: refreshed.body.refreshToken } })).status, 200)
-      const types = await eventTypes(server, user.id)
+      const types = await eventTypes(server.ctx.store, user.id)
       assert.equal(types.filter((type) => type === 'session_ended').length, 1)
       assert.ok(!types.includes('refresh_reuse_detected'))
     })
   })
 
-  describe(`login under other rules than registration (${dialect.name})`, () => {
+  describe(`login under other rules than registration (${dialect.name})`, { timeout: 120_000 }, () => {
     it('lets a user log in whose password the current registration rules would refuse', async () => {
       const lenient = await startTestServer({ dialect, env: ENV })
       try {
@@ -172,7 +166,7 @@ for (const dialect of DIALECTS) {
           assert.equal(refused.body.code, 'validation_failed')
           const response = await strict.request('POST', '/api/auth/login', { body: { userName: user.userName, password: user.password } })
           assert.equal(response.status, 200)
-          assert.equal(claimsOf(response.body.accessToken.token).sub, user.id)
+          assert.equal(decodeJwt(response.body.accessToken.token).payload.sub, user.id)
         } finally {
           await strict.close()
         }
@@ -220,7 +214,7 @@ function loopWatchingHasher(): PasswordHasher & { turnsDuringVerify: number[]; m
   return watched
 }
 
-describe('argon2 off the event loop', () => {
+describe('argon2 off the event loop', { timeout: 120_000 }, () => {
   const dialect = DIALECTS[0]
   let server: TestServer
   const hasher = loopWatchingHasher()

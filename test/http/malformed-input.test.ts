@@ -49,7 +49,7 @@ const anyCase = (name: string) =>
 const loneSurrogates = fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((u) => String.fromCharCode(u)), minLength: 1 })
 
 for (const dialect of DIALECTS) {
-  describe(`malformed input (${dialect.name})`, () => {
+  describe(`malformed input (${dialect.name})`, { timeout: 60_000 }, () => {
     let server: TestServer
     let database: Database
 

@@ -1,35 +1,13 @@
 import assert from 'node:assert/strict'
-import http from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS } from '../support/dialects.js'
+import { rawRequest } from '../support/raw-http.js'
 import { startTestServer, type TestResponse, type TestServer } from '../support/test-app.js'
 
 // Contract §1 (headers, paths) and §6 (the problem shape), over real HTTP.
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
 const JSON_TYPE = { 'content-type': 'application/json' }
-
-interface RawResponse {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: string
-}
-
-/** A request exactly as given: a GET with a body, or a path `fetch` would not send as is. */
-function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawResponse> {
-  const { hostname, port } = new URL(baseUrl)
-  const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }
-  return new Promise((resolve, reject) => {
-    const request = http.request({ hostname, port, method, path, headers: { ...headers, ...length } }, (response) => {
-      let text = ''
-      response.setEncoding('utf8')
-      response.on('data', (chunk: string) => (text += chunk))
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }))
-    })
-    request.on('error', reject)
-    request.end(body)
-  })
-}
 
 function assertProblemBody(contentType: string | null | undefined, text: string, status: number, code: string): void {
   assert.match(contentType ?? '', /^application\/problem\+json/)
@@ -47,13 +25,13 @@ function assertProblem(response: TestResponse, status: number, code: string): vo
 }
 
 for (const dialect of DIALECTS) {
-  describe(`protocol details (${dialect.name})`, () => {
+  describe(`protocol details (${dialect.name})`, { timeout: 60_000 }, () => {
     let server: TestServer
     let user: Awaited<ReturnType<TestServer['register']>>
     let accessToken: string
 
     before(async () => {
-      server = await startTestServer({ dialect, env: { RATE_LIMIT_PER_MINUTE: '0' } })
+      server = await startTestServer({ dialect, env: { RATE_LIMIT_PER_MINUTE: '0', LOGIN_MAX_FAILURES: '100' } })
       user = await server.register()
       accessToken = (await server.login(user.userName, user.password)).accessToken.token
     })
@@ -152,9 +130,9 @@ for (const dialect of DIALECTS) {
 
       it('answer a path that cannot be percent-decoded with 404 not_found, with the usual headers', async () => {
         for (const path of ['/api/%E0%A4%A', '/api/auth/login%', '/%ZZ', '/api/accounts/%C0%AF%']) {
-          const response = await rawRequest(server.url, 'POST', path, { ...JSON_TYPE, 'x-request-id': 'bad-url-1' }, '{}')
-          assert.equal(response.status, 404, `${path}: ${response.body}`)
-          assertProblemBody(response.headers['content-type'], response.body, 404, 'not_found')
+          const response = await rawRequest(server.url, path, { method: 'POST', headers: { ...JSON_TYPE, 'x-request-id': 'bad-url-1' }, body: '{}' })
+          assert.equal(response.status, 404, `${path}: ${response.text}`)
+          assertProblemBody(response.headers['content-type'], response.text, 404, 'not_found')
           assert.equal(response.headers['x-request-id'], 'bad-url-1')
           assert.equal(response.headers['x-content-type-options'], 'nosniff')
         }
@@ -175,11 +153,11 @@ for (const dialect of DIALECTS) {
           [{ 'content-type': 'application/x-www-form-urlencoded' }, 'a=b'],
         ]
         for (const [headers, body] of bodies) {
-          const health = await rawRequest(server.url, 'GET', '/healthz', headers, body)
-          assert.equal(health.status, 200, health.body)
-          const protectedRoute = await rawRequest(server.url, 'GET', '/api/protected', { ...headers, authorization: `Bearer ${accessToken}` }, body)
-          assert.equal(protectedRoute.status, 200, protectedRoute.body)
-          assert.deepEqual(JSON.parse(protectedRoute.body), { result: true })
+          const health = await rawRequest(server.url, '/healthz', { headers, body })
+          assert.equal(health.status, 200, health.text)
+          const protectedRoute = await rawRequest(server.url, '/api/protected', { headers: { ...headers, authorization: `Bearer ${accessToken}` }, body })
+          assert.equal(protectedRoute.status, 200, protectedRoute.text)
+          assert.deepEqual(JSON.parse(protectedRoute.text), { result: true })
         }
       })
     })

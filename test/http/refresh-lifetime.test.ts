@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict'
-import { createHash, generateKeyPairSync, sign } from 'node:crypto'
+import { createHash, generateKeyPairSync } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS } from '../support/dialects.js'
+import { decodeJwt, encodeSegment, signEdDSA } from '../support/jwt.js'
+import { countEvents } from '../support/security-events.js'
 import { startTestServer, type TestResponse, type TestServer } from '../support/test-app.js'
-
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'))
-}
-
-function headerOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))
-}
-
-/** An EdDSA JWT signed here, with whatever header, claims and private key the test wants. */
-function signJwt(header: object, claims: object, privateKeyPem: string): string {
-  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
-  return `${input}.${sign(null, Buffer.from(input), privateKeyPem).toString('base64url')}`
-}
 
 function refresh(server: TestServer, refreshToken: string, accessToken?: string): Promise<TestResponse> {
   return server.request('POST', '/api/auth/refresh', { body: accessToken === undefined ? { refreshToken } : { refreshToken, accessToken } })
@@ -27,14 +15,12 @@ function assertInvalidGrant(response: TestResponse): void {
   assert.equal(response.body.code, 'invalid_grant')
 }
 
-async function reuseEvents(server: TestServer, userId: string): Promise<number> {
-  return (await server.ctx.store.listEvents(userId, 500)).filter((event) => event.type === 'refresh_reuse_detected').length
-}
+const reuseEvents = (server: TestServer, userId: string) => countEvents(server.ctx.store, userId, 'refresh_reuse_detected')
 
 const TTL_ENV = { RATE_LIMIT_PER_MINUTE: '0', ACCESS_TOKEN_TTL: '30', REFRESH_TOKEN_TTL: '60', SESSION_TTL: '150' }
 
 for (const dialect of DIALECTS) {
-  describe(`refresh-token lifetimes (${dialect.name})`, () => {
+  describe(`refresh-token lifetimes (${dialect.name})`, { timeout: 60_000 }, () => {
     let server: TestServer
     let user: Awaited<ReturnType<TestServer['register']>>
     before(async () => {
@@ -65,13 +51,13 @@ for (const dialect of DIALECTS) {
 
     it('never lets a refresh token or an access token outlive SESSION_TTL', async () => {
       const login = await server.login(user.userName, user.password)
-      const sessionEndSeconds = Number(claimsOf(login.accessToken.token).iat) + 150
+      const sessionEndSeconds = Number(decodeJwt(login.accessToken.token).payload.iat) + 150
       let token = login.refreshToken
       for (const step of [50_000, 50_000, 40_000, 9_999]) {
         server.clock.advance(step)
         const response = await refresh(server, token)
         assert.equal(response.status, 200)
-        const claims = claimsOf(response.body.accessToken.token)
+        const claims = decodeJwt(response.body.accessToken.token).payload
         assert.ok(Number(claims.exp) <= sessionEndSeconds)
         assert.equal(response.body.accessToken.expiresIn, Number(claims.exp) - Number(claims.iat))
         token = response.body.refreshToken
@@ -83,7 +69,7 @@ for (const dialect of DIALECTS) {
     })
   })
 
-  describe(`the access token sent with a refresh (${dialect.name})`, () => {
+  describe(`the access token sent with a refresh (${dialect.name})`, { timeout: 60_000 }, () => {
     let server: TestServer
     let user: Awaited<ReturnType<TestServer['register']>>
     let privateKeyPem: string
@@ -107,23 +93,23 @@ for (const dialect of DIALECTS) {
       const tokens = await server.login(user.userName, user.password)
       const others = await server.login(other.userName, other.password)
       const genuine = tokens.accessToken.token
-      const claims = claimsOf(genuine)
-      const header = headerOf(genuine)
+      const claims = decodeJwt(genuine).payload
+      const header = decodeJwt(genuine).header
       const strangerKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
       const [head, , signature] = genuine.split('.')
       const bad = {
         'another user': others.accessToken.token,
         garbage: 'not-a-jwt',
         empty: '',
-        'tampered claims': `${head}.${Buffer.from(JSON.stringify({ ...claims, rol: ['admin'] })).toString('base64url')}.${signature}`,
-        'a stranger key under our kid': signJwt(header, claims, strangerKey),
-        'typ JWT': signJwt({ ...header, typ: 'JWT' }, claims, privateKeyPem),
-        'another issuer': signJwt(header, { ...claims, iss: 'someone-else' }, privateKeyPem),
-        'another audience': signJwt(header, { ...claims, aud: 'someone-else' }, privateKeyPem),
-        'alg none': `${Buffer.from(JSON.stringify({ ...header, alg: 'none' })).toString('base64url')}.${genuine.split('.')[1]}.`,
+        'tampered claims': `${head}.${encodeSegment({ ...claims, rol: ['admin'] })}.${signature}`,
+        'a stranger key under our kid': signEdDSA(header, claims, strangerKey),
+        'typ JWT': signEdDSA({ ...header, typ: 'JWT' }, claims, privateKeyPem),
+        'another issuer': signEdDSA(header, { ...claims, iss: 'someone-else' }, privateKeyPem),
+        'another audience': signEdDSA(header, { ...claims, aud: 'someone-else' }, privateKeyPem),
+        'alg none': `${encodeSegment({ ...header, alg: 'none' })}.${genuine.split('.')[1]}.`,
       }
       // The control: our own signing of the genuine header and claims is accepted by the server.
-      assert.equal((await server.request('GET', '/api/protected', { token: signJwt(header, claims, privateKeyPem) })).status, 200)
+      assert.equal((await server.request('GET', '/api/protected', { token: signEdDSA(header, claims, privateKeyPem) })).status, 200)
       for (const [what, accessToken] of Object.entries(bad)) {
         assertInvalidGrant(await refresh(server, tokens.refreshToken, accessToken))
         const record = await server.ctx.store.findRefreshToken(createHash('sha256').update(tokens.refreshToken).digest('base64url'))
@@ -132,7 +118,7 @@ for (const dialect of DIALECTS) {
       assert.equal(await reuseEvents(server, user.id), 0)
       const response = await refresh(server, tokens.refreshToken, genuine)
       assert.equal(response.status, 200)
-      assert.equal(claimsOf(response.body.accessToken.token).sid, claims.sid)
+      assert.equal(decodeJwt(response.body.accessToken.token).payload.sid, claims.sid)
     })
 
     it('reads roles afresh, so a granted role shows in the next access token', async () => {
@@ -140,8 +126,8 @@ for (const dialect of DIALECTS) {
       await server.ctx.store.grantRole(user.id, 'reports.read')
       const response = await refresh(server, tokens.refreshToken)
       assert.equal(response.status, 200)
-      assert.deepEqual([...(claimsOf(response.body.accessToken.token).rol as string[])].sort(), ['api_access', 'reports.read'])
-      assert.deepEqual(claimsOf(tokens.accessToken.token).rol, ['api_access'])
+      assert.deepEqual([...(decodeJwt(response.body.accessToken.token).payload.rol as string[])].sort(), ['api_access', 'reports.read'])
+      assert.deepEqual(decodeJwt(tokens.accessToken.token).payload.rol, ['api_access'])
     })
   })
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS } from '../support/dialects.js'
+import { countEvents } from '../support/security-events.js'
 import { startTestServer, type TestResponse, type TestServer } from '../support/test-app.js'
 
 const RACERS = 10
@@ -13,12 +14,10 @@ function race(server: TestServer, refreshToken: string, racers = RACERS): Promis
   return Promise.all(Array.from({ length: racers }, () => refresh(server, refreshToken)))
 }
 
-async function reuseEvents(server: TestServer, userId: string): Promise<number> {
-  return (await server.ctx.store.listEvents(userId, 500)).filter((event) => event.type === 'refresh_reuse_detected').length
-}
+const reuseEvents = (server: TestServer, userId: string) => countEvents(server.ctx.store, userId, 'refresh_reuse_detected')
 
 for (const dialect of DIALECTS) {
-  describe(`concurrent refreshes with a grace (${dialect.name})`, () => {
+  describe(`concurrent refreshes with a grace (${dialect.name})`, { timeout: 60_000 }, () => {
     let server: TestServer
     let user: Awaited<ReturnType<TestServer['register']>>
     before(async () => {
@@ -62,7 +61,7 @@ for (const dialect of DIALECTS) {
     })
   })
 
-  describe(`concurrent refreshes without a grace (${dialect.name})`, () => {
+  describe(`concurrent refreshes without a grace (${dialect.name})`, { timeout: 60_000 }, () => {
     let server: TestServer
     let user: Awaited<ReturnType<TestServer['register']>>
     before(async () => {

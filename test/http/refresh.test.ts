@@ -4,15 +4,13 @@ import { after, before, describe, it } from 'node:test'
 import { endSessions } from '../../src/auth/end-sessions.js'
 import { openDatabase } from '../../src/persistence/database.js'
 import { DIALECTS } from '../support/dialects.js'
+import { decodeJwt } from '../support/jwt.js'
+import { countEvents } from '../support/security-events.js'
 import { startTestServer, type TestResponse, type TestServer, type TokenBody } from '../support/test-app.js'
 import { pruneSessions } from '../../src/auth/prune-sessions.js'
 
 const GRACE_MS = 10_000
 const NO_CLIENT = { ipAddress: null, userAgent: null }
-
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'))
-}
 
 function sha256(token: string): string {
   return createHash('sha256').update(token).digest('base64url')
@@ -31,10 +29,6 @@ async function protectedStatus(server: TestServer, accessToken: string): Promise
   return (await server.request('GET', '/api/protected', { token: accessToken })).status
 }
 
-async function countEvents(server: TestServer, userId: string, type: string): Promise<number> {
-  return (await server.ctx.store.listEvents(userId, 500)).filter((event) => event.type === type).length
-}
-
 /** Every column of every refresh_tokens row, read straight from the database. */
 async function refreshTokenRows(server: TestServer): Promise<Record<string, unknown>[]> {
   const database = await openDatabase(server.database.url)
@@ -46,7 +40,7 @@ async function refreshTokenRows(server: TestServer): Promise<Record<string, unkn
 }
 
 for (const dialect of DIALECTS) {
-  describe(`refresh-token rotation (${dialect.name})`, () => {
+  describe(`refresh-token rotation (${dialect.name})`, { timeout: 120_000 }, () => {
     let server: TestServer
     let user: Awaited<ReturnType<TestServer['register']>>
     const login = () => server.login(user.userName, user.password)
@@ -66,7 +60,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(Object.keys(response.body).sort(), ['accessToken', 'refreshToken'])
         assert.notEqual(response.body.refreshToken, tokens.refreshToken)
         assert.notEqual(response.body.accessToken.token, tokens.accessToken.token)
-        assert.equal(claimsOf(response.body.accessToken.token).sid, claimsOf(tokens.accessToken.token).sid)
+        assert.equal(decodeJwt(response.body.accessToken.token).payload.sid, decodeJwt(tokens.accessToken.token).payload.sid)
         assert.equal(await protectedStatus(server, response.body.accessToken.token), 200)
       }
       const rotated = await refresh(server, first.refreshToken)
@@ -99,7 +93,7 @@ for (const dialect of DIALECTS) {
     })
 
     it('within the grace, gives the used token a new access token and the same successor, its expiry unchanged', async () => {
-      const reuseEvents = await countEvents(server, user.id, 'refresh_reuse_detected')
+      const reuseEvents = await countEvents(server.ctx.store, user.id, 'refresh_reuse_detected')
       const tokens = await login()
       const first = await refresh(server, tokens.refreshToken)
       assert.equal(first.status, 200)
@@ -109,12 +103,12 @@ for (const dialect of DIALECTS) {
       assert.equal(again.status, 200)
       assert.equal(again.body.refreshToken, first.body.refreshToken)
       assert.notEqual(again.body.accessToken.token, first.body.accessToken.token)
-      assert.notEqual(claimsOf(again.body.accessToken.token).jti, claimsOf(first.body.accessToken.token).jti)
+      assert.notEqual(decodeJwt(again.body.accessToken.token).payload.jti, decodeJwt(first.body.accessToken.token).payload.jti)
       assert.equal(await protectedStatus(server, again.body.accessToken.token), 200)
       const afterGrace = await server.ctx.store.findRefreshToken(sha256(first.body.refreshToken))
       assert.equal(afterGrace?.expiresAt, before?.expiresAt)
       assert.equal(afterGrace?.usedAt, null)
-      assert.equal(await countEvents(server, user.id, 'refresh_reuse_detected'), reuseEvents)
+      assert.equal(await countEvents(server.ctx.store, user.id, 'refresh_reuse_detected'), reuseEvents)
       assert.equal((await refresh(server, first.body.refreshToken)).status, 200)
     })
 
@@ -139,8 +133,8 @@ for (const dialect of DIALECTS) {
       }
 
       async function assertReuseEndsSession(present: string, tokens: { refreshTokens: string[]; accessTokens: string[] }) {
-        const reuseEvents = await countEvents(server, reuser.id, 'refresh_reuse_detected')
-        const endedEvents = await countEvents(server, reuser.id, 'session_ended')
+        const reuseEvents = await countEvents(server.ctx.store, reuser.id, 'refresh_reuse_detected')
+        const endedEvents = await countEvents(server.ctx.store, reuser.id, 'session_ended')
         assertInvalidGrant(await refresh(server, present))
         assertInvalidGrant(await refresh(server, tokens.refreshTokens.at(-1) ?? ''))
         for (const accessToken of tokens.accessTokens) {
@@ -148,8 +142,8 @@ for (const dialect of DIALECTS) {
           assert.equal(response.status, 401)
           assert.equal(response.body.code, 'invalid_token')
         }
-        assert.equal(await countEvents(server, reuser.id, 'refresh_reuse_detected'), reuseEvents + 1)
-        assert.equal(await countEvents(server, reuser.id, 'session_ended'), endedEvents + 1)
+        assert.equal(await countEvents(server.ctx.store, reuser.id, 'refresh_reuse_detected'), reuseEvents + 1)
+        assert.equal(await countEvents(server.ctx.store, reuser.id, 'session_ended'), endedEvents + 1)
       }
 
       it('treats the used token as reuse at exactly the end of the grace, and ends the whole session', async () => {
@@ -188,14 +182,14 @@ for (const dialect of DIALECTS) {
 
       it('refuses the tokens of a session ended another way without recording reuse', async () => {
         const tokens = await session(1)
-        const sid = String(claimsOf(tokens.accessTokens[0] ?? '').sid)
+        const sid = String(decodeJwt(tokens.accessTokens[0] ?? '').payload.sid)
         await endSessions(server.ctx, { selector: { sessionId: sid }, reason: 'logout', client: NO_CLIENT })
-        const reuseEvents = await countEvents(server, reuser.id, 'refresh_reuse_detected')
+        const reuseEvents = await countEvents(server.ctx.store, reuser.id, 'refresh_reuse_detected')
         assertInvalidGrant(await refresh(server, tokens.refreshTokens[1] ?? ''))
         assertInvalidGrant(await refresh(server, tokens.refreshTokens[0] ?? ''))
         server.clock.advance(GRACE_MS)
         assertInvalidGrant(await refresh(server, tokens.refreshTokens[0] ?? ''))
-        assert.equal(await countEvents(server, reuser.id, 'refresh_reuse_detected'), reuseEvents)
+        assert.equal(await countEvents(server.ctx.store, reuser.id, 'refresh_reuse_detected'), reuseEvents)
       })
 
       it('erases the sealed successor when the grace ends, after which the used token is reuse', async () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS } from '../support/dialects.js'
+import { type ListeningServer, startServerProcess } from '../support/spawn-server.js'
 import { startTestServer, type TestResponse, type TestServer } from '../support/test-app.js'
 
 const RACERS = 10
@@ -21,7 +22,7 @@ async function startPair(dialect: (typeof DIALECTS)[number], env: Record<string,
 }
 
 for (const dialect of DIALECTS) {
-  describe(`two instances on one database (${dialect.name})`, () => {
+  describe(`two instances on one database (${dialect.name})`, { timeout: 120_000 }, () => {
     let one: TestServer
     let two: TestServer
     let user: Awaited<ReturnType<TestServer['register']>>
@@ -68,7 +69,7 @@ for (const dialect of DIALECTS) {
     })
   })
 
-  describe(`two instances on one database without a grace (${dialect.name})`, () => {
+  describe(`two instances on one database without a grace (${dialect.name})`, { timeout: 60_000 }, () => {
     let one: TestServer
     let two: TestServer
     let user: Awaited<ReturnType<TestServer['register']>>
@@ -109,46 +110,15 @@ function ensureBuilt(): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net')
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
+/** `node dist/src/main.js` on a port of its own (PORT=0), once it listens. */
+function spawnInstance(databaseUrl: string): Promise<ListeningServer> {
+  return startServerProcess({ DATABASE_URL: databaseUrl, HOST: '127.0.0.1', REFRESH_REUSE_GRACE: '0', RATE_LIMIT_PER_MINUTE: '0' })
 }
 
-interface RealServer {
-  url: string
-  process: ChildProcess
-  stderr: string[]
-}
-
-/** `node dist/src/main.js` on its own port, waiting until it answers /readyz. */
-async function spawnServer(databaseUrl: string): Promise<RealServer> {
-  const port = await freePort()
-  const env = { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', REFRESH_REUSE_GRACE: '0', RATE_LIMIT_PER_MINUTE: '0' }
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] })
-  const stderr: string[] = []
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()))
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break
-    const ready = await fetch(`${url}/readyz`).then((response) => response.status === 200, () => false)
-    if (ready) return { url, process: child, stderr }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  child.kill('SIGKILL')
-  throw new Error(`server did not start: ${stderr.join('')}`)
-}
-
-async function stopServer(server: RealServer | undefined): Promise<void> {
+async function stopServer(server: ListeningServer | undefined): Promise<void> {
   if (server === undefined || server.process.exitCode !== null) return
-  const exited = new Promise((resolve) => server.process.once('exit', resolve))
   server.process.kill('SIGTERM')
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 12_000))])
+  await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 12_000))])
   if (server.process.exitCode === null) server.process.kill('SIGKILL')
 }
 
@@ -157,20 +127,20 @@ async function post(url: string, body: object): Promise<{ status: number; body: 
   return { status: response.status, body: await response.json().catch(() => undefined) }
 }
 
-async function protectedStatus(server: RealServer, token: string): Promise<number> {
+async function protectedStatus(server: ListeningServer, token: string): Promise<number> {
   return (await fetch(`${server.url}/api/protected`, { headers: { authorization: `Bearer ${token}` } })).status
 }
 
 for (const dialect of DIALECTS) {
-  describe(`two server processes on one database (${dialect.name})`, () => {
+  describe(`two server processes on one database (${dialect.name})`, { timeout: 120_000 }, () => {
     let database: Awaited<ReturnType<typeof dialect.create>>
-    let one: RealServer | undefined
-    let two: RealServer | undefined
+    let one: ListeningServer | undefined
+    let two: ListeningServer | undefined
     before(async () => {
       ensureBuilt()
       database = await dialect.create()
-      one = await spawnServer(database.url)
-      two = await spawnServer(database.url)
+      one = await spawnInstance(database.url)
+      two = await spawnInstance(database.url)
     })
     after(async () => {
       await Promise.all([stopServer(one), stopServer(two)])

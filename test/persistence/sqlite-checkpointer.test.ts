@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { openDatabase } from '../../src/persistence/database.js'
 
-describe('SQLite checkpoints in the background', () => {
+describe('SQLite checkpoints in the background', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-checkpoint-'))
   after(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import type { User } from '../../src/domain/user.js'
 import type { Database } from '../../src/persistence/database.js'
 import type { NewRefreshToken, Store } from '../../src/persistence/store.js'
+import { countEvents, eventTypes } from '../support/security-events.js'
 
 /** A store on a fresh, migrated database, and the database it runs on. */
 export interface StoreFixture {
@@ -73,13 +74,11 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
       return { successor, rotated }
     }
 
-    const eventTypes = async (userId: string) => (await store.listEvents(userId, 100)).map((event) => event.type)
-
     it('creates a user with roles and a registered event, and names each kind of clash', async () => {
       const user = newUser()
       assert.equal(await store.createUser(user, ['api_access', 'admin'], CLIENT), 'created')
       assert.deepEqual(await store.listRoles(user.id), ['admin', 'api_access'])
-      assert.deepEqual(await eventTypes(user.id), ['registered'])
+      assert.deepEqual(await eventTypes(store, user.id), ['registered'])
       assert.equal(await store.createUser(newUser({ userName: user.userName.toUpperCase() }), [], CLIENT), 'duplicate_user_name')
       assert.equal(await store.createUser(newUser({ email: user.email.toUpperCase() }), [], CLIENT), 'duplicate_email')
       assert.equal(await store.createUser(newUser({ userName: user.email }), [], CLIENT), 'duplicate_user_name')
@@ -138,7 +137,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
         successorId: null,
         successorSealed: null,
         session: { endedAt: null, expiresAt: T0 + HOUR, absoluteExpiresAt: T0 + DAY },
-        user: { userName: user.userName, roles: ['api_access'] },
+        user: { userName: user.userName, roles: ['api_access'], disabled: false },
       })
       await store.grantRole(user.id, 'zeta')
       await store.grantRole(user.id, 'admin')
@@ -250,7 +249,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
       assert.deepEqual(ended, [second.sessionId])
       assert.deepEqual(await store.endSessions({ selector: { userId: first.userId }, reason: 'logout', at: T0 + 4, client: CLIENT }), [third.sessionId])
       assert.deepEqual(await store.endSessions({ selector: { userId: first.userId }, reason: 'logout', at: T0 + 5, client: CLIENT }), [])
-      const types = await eventTypes(first.userId)
+      const types = await eventTypes(store, first.userId)
       assert.equal(types.filter((type) => type === 'session_ended').length, 3)
       assert.equal(types.filter((type) => type === 'refresh_reuse_detected').length, 1)
       assert.equal((await store.findRefreshToken(first.token.tokenHash))?.session.endedAt, T0 + 1)
@@ -260,19 +259,28 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
       const session = await startSession()
       const results = await Promise.all(Array.from({ length: 5 }, () => store.endSessions({ selector: { sessionId: session.sessionId }, reason: 'reuse', at: T0 + 1, client: CLIENT, extraEvent: 'refresh_reuse_detected' })))
       assert.equal(results.flat().length, 1)
-      assert.equal((await eventTypes(session.userId)).filter((type) => type === 'refresh_reuse_detected').length, 1)
+      assert.equal(await countEvents(store, session.userId, 'refresh_reuse_detected'), 1)
     })
 
-    it('lists the sessions ended at or after a moment', async () => {
+    it('lists session ends after a position, in position order, once per ended session, at most a limit', async () => {
+      const [{ position: start = 0 } = {}] = (await store.listSessionEndsAfter(0, 1_000_000)).slice(-1)
       const early = await startSession()
       const late = await startSession()
       const base = T0 + 10 * DAY
-      await store.endSessions({ selector: { sessionId: early.sessionId }, reason: 'logout', at: base, client: CLIENT })
-      await store.endSessions({ selector: { sessionId: late.sessionId }, reason: 'logout', at: base + 1_000, client: CLIENT })
-      const since = (ms: number) => store.listSessionsEndedSince(ms).then((rows) => rows.filter((row) => [early.sessionId, late.sessionId].includes(row.id)))
-      assert.deepEqual(await since(base + 1_000), [{ id: late.sessionId, endedAt: base + 1_000 }])
-      assert.equal((await since(base)).length, 2)
-      assert.deepEqual(await since(base + 1_001), [])
+      // The later ending carries the earlier time: order is the position's, never the clock's.
+      await store.endSessions({ selector: { sessionId: early.sessionId }, reason: 'logout', at: base + 1_000, client: CLIENT })
+      await store.endSessions({ selector: { sessionId: late.sessionId }, reason: 'logout', at: base, client: CLIENT })
+      await store.endSessions({ selector: { sessionId: early.sessionId }, reason: 'logout', at: base + 2_000, client: CLIENT })
+      const ends = await store.listSessionEndsAfter(start, 10)
+      assert.deepEqual(ends.map(({ sessionId, endedAt }) => ({ sessionId, endedAt })), [
+        { sessionId: early.sessionId, endedAt: base + 1_000 },
+        { sessionId: late.sessionId, endedAt: base },
+      ])
+      const [first, second] = ends
+      assert.ok(first !== undefined && second !== undefined && first.position > start && second.position > first.position)
+      assert.deepEqual(await store.listSessionEndsAfter(start, 1), [first])
+      assert.deepEqual(await store.listSessionEndsAfter(first.position, 10), [second])
+      assert.deepEqual(await store.listSessionEndsAfter(second.position, 10), [])
     })
 
     it('ends the least recently used live sessions beyond the limit, never the new one', async () => {
@@ -329,6 +337,9 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
       assert.notEqual(await store.findRefreshToken(endedRecently.token.tokenHash), undefined)
       assert.equal(await store.findRefreshToken(expired.token.tokenHash), undefined)
       assert.equal(await store.findRefreshToken(endedLongAgo.token.tokenHash), undefined)
+      const ended = (await store.listSessionEndsAfter(0, 1_000_000)).map((end) => end.sessionId)
+      assert.ok(ended.includes(endedRecently.sessionId), 'a recent end stays for processes that start')
+      assert.ok(!ended.includes(endedLongAgo.sessionId))
     })
   })
 }

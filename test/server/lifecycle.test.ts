@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { request } from 'node:http'
+import { Agent } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { childrenOf, freePort, spawnServer, waitForHealthy } from '../support/spawn-server.js'
+import { rawRequest } from '../support/raw-http.js'
+import { childrenOf, closedPort, spawnServer, startServerProcess, waitForHealthy } from '../support/spawn-server.js'
 
-describe('the server process', () => {
+describe('the server process', { timeout: 120_000 }, () => {
   let dir: string
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'latchkey-lifecycle-'))
@@ -14,8 +15,7 @@ describe('the server process', () => {
   after(() => rmSync(dir, { recursive: true, force: true }))
 
   it('serves /healthz and /readyz, then on SIGTERM answers 503 on open connections, finishes and exits 0', async () => {
-    const port = await freePort()
-    const server = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'a.db')}` })
+    const server = await startServerProcess({ DATABASE_URL: `sqlite:${join(dir, 'a.db')}` })
     try {
       await waitForHealthy(server.url)
       assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok' })
@@ -38,9 +38,8 @@ describe('the server process', () => {
   })
 
   it('keeps acknowledged writes across a restart', async () => {
-    const port = await freePort()
-    const env = { PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'b.db')}` }
-    const first = spawnServer(env)
+    const databaseUrl = `sqlite:${join(dir, 'b.db')}`
+    const first = await startServerProcess({ DATABASE_URL: databaseUrl })
     await waitForHealthy(first.url)
     const body = { firstName: 'A', lastName: 'B', email: 'kept@example.com', userName: 'kept', password: 'a long enough password' }
     const created = await fetch(`${first.url}/api/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -49,7 +48,8 @@ describe('the server process', () => {
     const { accessToken } = (await login.json()) as { accessToken: { token: string } }
     assert.equal(await first.kill('SIGTERM'), 0)
 
-    const second = spawnServer(env)
+    // Restarted on the port the first one was given.
+    const second = await startServerProcess({ PORT: String(first.port), DATABASE_URL: databaseUrl })
     try {
       await waitForHealthy(second.url)
       // The signing key was kept in the database, so the old access token still verifies.
@@ -61,11 +61,10 @@ describe('the server process', () => {
   })
 
   it('answers 503 on /readyz once shutdown has begun, on a connection that was already open', async () => {
-    const port = await freePort()
-    const server = spawnServer({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'c.db')}` })
+    const server = await startServerProcess({ DATABASE_URL: `sqlite:${join(dir, 'c.db')}` })
     try {
       await waitForHealthy(server.url)
-      const statuses = await readyzAfterSignal(port, () => server.process.kill('SIGTERM'))
+      const statuses = await readyzAfterSignal(server.url, () => server.process.kill('SIGTERM'))
       assert.equal(statuses, 503)
       assert.equal(await server.exited, 0)
     } finally {
@@ -74,8 +73,7 @@ describe('the server process', () => {
   })
 
   it('refuses to start on bad configuration, naming every bad variable, before listening', async () => {
-    const port = await freePort()
-    const server = spawnServer({ PORT: String(port), WORKERS: '0', ACCESS_TOKEN_TTL: 'soon', DATABASE_URL: `sqlite:${join(dir, 'd.db')}` })
+    const server = spawnServer({ WORKERS: '0', ACCESS_TOKEN_TTL: 'soon', DATABASE_URL: `sqlite:${join(dir, 'd.db')}` })
     const code = await server.exited
     assert.notEqual(code, 0)
     assert.match(server.stderr(), /WORKERS/)
@@ -85,22 +83,20 @@ describe('the server process', () => {
 
   it('treats an unreachable REDIS_URL and an undecryptable key store as bad values at boot', async () => {
     const db = `sqlite:${join(dir, 'e.db')}`
-    const redisDown = spawnServer({ PORT: String(await freePort()), DATABASE_URL: db, REDIS_URL: `redis://127.0.0.1:${await freePort()}` })
+    const redisDown = spawnServer({ DATABASE_URL: db, REDIS_URL: `redis://127.0.0.1:${await closedPort()}` })
     assert.notEqual(await redisDown.exited, 0)
     assert.match(redisDown.stderr(), /REDIS_URL|Redis|ECONNREFUSED/i)
 
-    const port = await freePort()
-    const sealed = spawnServer({ PORT: String(port), DATABASE_URL: db, KEY_ENCRYPTION_KEY: 'a'.repeat(32) })
+    const sealed = await startServerProcess({ DATABASE_URL: db, KEY_ENCRYPTION_KEY: 'a'.repeat(32) })
     await waitForHealthy(sealed.url)
     assert.equal(await sealed.kill('SIGTERM'), 0)
-    const wrongKey = spawnServer({ PORT: String(port), DATABASE_URL: db, KEY_ENCRYPTION_KEY: 'b'.repeat(32) })
+    const wrongKey = spawnServer({ PORT: String(sealed.port), DATABASE_URL: db, KEY_ENCRYPTION_KEY: 'b'.repeat(32) })
     assert.notEqual(await wrongKey.exited, 0)
     assert.match(wrongKey.stderr(), /KEY_ENCRYPTION_KEY/)
   })
 
   it('runs WORKERS processes sharing one port', async () => {
-    const port = await freePort()
-    const server = spawnServer({ PORT: String(port), WORKERS: '2', DATABASE_URL: `sqlite:${join(dir, 'f.db')}` })
+    const server = await startServerProcess({ WORKERS: '2', DATABASE_URL: `sqlite:${join(dir, 'f.db')}` })
     try {
       await waitForHealthy(server.url)
       assert.equal(childrenOf(server.process.pid ?? -1).length, 2)
@@ -118,17 +114,9 @@ describe('the server process', () => {
 })
 
 /** Opens a keep-alive connection, sends the signal while a request is on it, and asks /readyz on it. */
-async function readyzAfterSignal(port: number, signal: () => void): Promise<number | undefined> {
-  const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 1 })
-  const get = (path: string) =>
-    new Promise<number | undefined>((resolve, reject) => {
-      request({ host: '127.0.0.1', port, path, agent }, (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode))
-      })
-        .on('error', reject)
-        .end()
-    })
+async function readyzAfterSignal(url: string, signal: () => void): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const get = async (path: string) => (await rawRequest(url, path, { agent })).status
   await get('/healthz')
   signal()
   await new Promise((resolve) => setTimeout(resolve, 50))

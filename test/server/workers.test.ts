@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
-import { childrenOf, freePort, spawnServer, type SpawnedServer, waitForHealthy } from '../support/spawn-server.js'
+import { rawRequest } from '../support/raw-http.js'
+import { childrenOf, type ListeningServer, startServerProcess, waitForHealthy } from '../support/spawn-server.js'
 
 const RACERS = 10
 /** The revocation poll runs every second: everything below that must hold sooner comes from the broadcast. */
@@ -16,27 +16,18 @@ interface Answer {
 }
 
 /** One request on a connection of its own (`Connection: close`), so the primary deals it to the next worker. */
-function call(url: string, method: string, path: string, options: { body?: unknown; token?: string } = {}): Promise<Answer> {
+async function call(url: string, method: string, path: string, options: { body?: unknown; token?: string } = {}): Promise<Answer> {
   const headers: Record<string, string> = { connection: 'close' }
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body)
-  if (payload !== undefined) headers['content-type'] = 'application/json'
-  return new Promise((resolve, reject) => {
-    const outgoing = request(`${url}${path}`, { method, headers, agent: false }, (response) => {
-      let text = ''
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()))
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text), worker: String(response.headers['x-latchkey-worker']) }),
-      )
-    })
-    outgoing.on('error', reject)
-    outgoing.end(payload)
-  })
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body)
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  const response = await rawRequest(url, path, { method, headers, agent: false, ...(body === undefined ? {} : { body }) })
+  return { status: response.status, body: response.text === '' ? undefined : JSON.parse(response.text), worker: String(response.headers['x-latchkey-worker']) }
 }
 
-async function startCluster(database: TestDatabase, env: Record<string, string>): Promise<SpawnedServer> {
-  const server = spawnServer({
-    PORT: String(await freePort()),
+/** Both workers listen on the one port the primary was given for PORT=0. */
+async function startCluster(database: TestDatabase, env: Record<string, string>): Promise<ListeningServer> {
+  const server = await startServerProcess({
     WORKERS: '2',
     DATABASE_URL: database.url,
     RATE_LIMIT_PER_MINUTE: '0',
@@ -74,9 +65,9 @@ async function login(url: string, user: { userName: string; password: string }) 
 }
 
 for (const dialect of DIALECTS) {
-  describe(`WORKERS=2 without a grace (${dialect.name})`, () => {
+  describe(`WORKERS=2 without a grace (${dialect.name})`, { timeout: 120_000 }, () => {
     let database: TestDatabase
-    let server: SpawnedServer
+    let server: ListeningServer
     before(async () => {
       database = await dialect.create()
       server = await startCluster(database, { REFRESH_REUSE_GRACE: '0' })
@@ -125,9 +116,9 @@ for (const dialect of DIALECTS) {
     })
   })
 
-  describe(`WORKERS=2 with a grace (${dialect.name})`, () => {
+  describe(`WORKERS=2 with a grace (${dialect.name})`, { timeout: 120_000 }, () => {
     let database: TestDatabase
-    let server: SpawnedServer
+    let server: ListeningServer
     before(async () => {
       database = await dialect.create()
       server = await startCluster(database, { REFRESH_REUSE_GRACE: '10' })

@@ -50,6 +50,10 @@ async function adminQuery(url: string, text: string): Promise<void> {
 }
 
 const pgUrl = process.env.LATCHKEY_TEST_PG_URL
+// CI sets this, so PostgreSQL tests can never be skipped silently there.
+if (process.env.LATCHKEY_TEST_REQUIRE_PG === '1' && (pgUrl === undefined || pgUrl === '')) {
+  throw new Error('LATCHKEY_TEST_REQUIRE_PG=1 but LATCHKEY_TEST_PG_URL is not set: the PostgreSQL tests would be skipped')
+}
 
 /** Every database the storage tests run on: SQLite always, PostgreSQL when LATCHKEY_TEST_PG_URL is set. */
 export const DIALECTS: readonly Dialect[] = pgUrl === undefined || pgUrl === '' ? [sqlite] : [sqlite, postgres(pgUrl)]

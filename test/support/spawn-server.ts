@@ -5,19 +5,109 @@ import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 const MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url))
+/** The levels at which the server logs its `listening` line (pino's `info` and below). */
+const LEVELS_THAT_LOG_LISTENING = new Set(['info', 'debug', 'trace'])
 
 export interface SpawnedServer {
-  url: string
   process: ChildProcess
   stderr(): string
   stdout(): string
+  /** Resolves with the port from the server's first `listening` log line; rejects if it exits first. */
+  listening: Promise<number>
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>
   kill(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** A free loopback port (the OS picks it; the tiny race with another process is acceptable in tests). */
-export async function freePort(): Promise<number> {
+export interface ListeningServer extends SpawnedServer {
+  /** `http://127.0.0.1:<port>`, the port the server (every worker of it) listens on. */
+  url: string
+  port: number
+}
+
+/**
+ * Starts the built server (`node dist/src/main.js`, as `npm start` does) with the given
+ * environment, without waiting for it: for a server expected to refuse to start. PORT defaults
+ * to 0 (the OS picks a port, no race with another process) and LOG_LEVEL to info.
+ */
+export function spawnServer(env: Record<string, string>): SpawnedServer {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const listening = new Promise<number>((resolve, reject) => {
+    let scanned = 0
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const end = out.lastIndexOf('\n') + 1
+      const port = listeningPort(out.slice(scanned, end))
+      scanned = Math.max(scanned, end)
+      if (port !== undefined) resolve(port)
+    })
+    // 'close', not 'exit': by then stdout has been read to its end.
+    child.once('close', (code) => reject(new Error(`the server exited (${code}) before listening: ${err}`)))
+  })
+  listening.catch(() => {}) // a server expected to fail is never asked where it listens
+  return {
+    process: child,
+    stderr: () => err,
+    stdout: () => out,
+    listening,
+    exited,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    },
+  }
+}
+
+/**
+ * Starts the built server and waits for its `listening` log line, which names the port the OS
+ * gave it (PORT=0 unless `env` sets one). Needs LOG_LEVEL info or lower, the default here.
+ */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ListeningServer> {
+  if (env.LOG_LEVEL !== undefined && !LEVELS_THAT_LOG_LISTENING.has(env.LOG_LEVEL)) {
+    throw new Error(`LOG_LEVEL=${env.LOG_LEVEL} hides the listening line that names the port: use info`)
+  }
+  const server = spawnServer(env)
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the server did not listen within ${timeoutMs} ms: ${server.stderr()}`)), timeoutMs)
+  })
+  try {
+    const port = await Promise.race([server.listening, timeout])
+    return { ...server, url: `http://127.0.0.1:${port}`, port }
+  } catch (error) {
+    await server.kill('SIGKILL')
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The port of the first `listening` line among these complete JSON log lines, if any. */
+function listeningPort(lines: string): number | undefined {
+  for (const line of lines.split('\n')) {
+    if (!line.includes('"listening"')) continue
+    try {
+      const entry = JSON.parse(line) as { msg?: unknown; port?: unknown }
+      if (entry.msg === 'listening' && typeof entry.port === 'number') return entry.port
+    } catch {
+      // not a log line
+    }
+  }
+  return undefined
+}
+
+/**
+ * A loopback port nothing listens on, to point a client at (the OS picked it and it was closed
+ * again). Never for a server to bind: servers listen on port 0 and report their port.
+ */
+export async function closedPort(): Promise<number> {
   const server = createServer()
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -26,30 +116,6 @@ export async function freePort(): Promise<number> {
   await once(server, 'close')
   if (typeof address !== 'object' || address === null) throw new Error('no port')
   return address.port
-}
-
-/** Starts the built server (`node dist/src/main.js`, as `npm start` does) with the given environment. */
-export function spawnServer(env: Record<string, string>): SpawnedServer {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return {
-    url: `http://127.0.0.1:${env.PORT ?? '5000'}`,
-    process: child,
-    stderr: () => err,
-    stdout: () => out,
-    exited,
-    async kill(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-      return exited
-    },
-  }
 }
 
 /** Polls `url` until it answers 200 or `timeoutMs` passes. */

@@ -7,6 +7,7 @@ import type { PasswordHasher } from '../../src/crypto/password-hasher.js'
 import { type OpenedContext, openContext } from '../../src/open-context.js'
 import type { Dialect, TestDatabase } from './dialects.js'
 import { FakeClock } from './fake-clock.js'
+import { silentLog } from './silent-log.js'
 
 export interface TestResponse {
   status: number
@@ -61,13 +62,20 @@ export interface TestServerOptions {
   hasher?: PasswordHasher
 }
 
+/**
+ * The fake clock stands still, so every request of a test file falls in one "minute": the test
+ * app raises the per-IP limit unless a test sets RATE_LIMIT_PER_MINUTE itself. The server's own
+ * default (60) is proven on a spawned server (test/http/brute-force-instances.test.ts).
+ */
+const NOT_ABOUT_LIMITS = { RATE_LIMIT_PER_MINUTE: '1000000' }
+
 let userCounter = 0
 
 /** A real server on a random loopback port, over a real database, with a fake clock. */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const ownsDatabase = options.database === undefined
   const database = options.database ?? (await options.dialect.create())
-  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...options.env })
+  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...NOT_ABOUT_LIMITS, ...options.env })
   const clock = (options.clock ?? new FakeClock()) as FakeClock
   let opened: OpenedContext
   try {
@@ -76,7 +84,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     if (ownsDatabase) await database.drop()
     throw error
   }
-  const app = await buildApp({ ctx: opened.ctx, readiness: { draining: false, check: async () => true } })
+  const app = await buildApp({ ctx: opened.ctx, readiness: { draining: false, check: async () => true }, isUnavailable: (error) => opened.database.isUnavailable(error) })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
@@ -131,5 +139,3 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   }
   return server
 }
-
-export const silentLog = { info() {}, warn() {}, error() {} }
