@@ -7,6 +7,9 @@ import { prepareBoot, startServer } from './server.js'
 
 /** Set by this primary in its workers' environment: a relay for ended sessions is listening. */
 const RELAY_MARK = 'LATCHKEY_CLUSTER_RELAY'
+/** Workers restarted within this window: past the limit the instance stops instead. */
+const RESTART_WINDOW_MS = 60_000
+const MAX_RESTARTS_PER_WINDOW = 10
 
 /** loadConfig → migrate → listen (one process, or WORKERS processes sharing the port). */
 async function main(): Promise<void> {
@@ -19,9 +22,25 @@ async function main(): Promise<void> {
     relaySessionEnds(clusterWorkerPool(cluster), logger)
     for (let i = 0; i < config.workers; i++) cluster.fork({ [RELAY_MARK]: '1' })
     let stopping = false
-    cluster.on('exit', (worker, code) => {
-      if (!stopping) logger.error({ workerPid: worker.process.pid, code }, 'worker exited')
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(stopping ? 0 : 1)
+    const restarts: number[] = []
+    cluster.on('exit', (worker, code, signal) => {
+      if (!stopping) {
+        // A worker that crashed, or that the relay stopped for serving a stale list of ended
+        // sessions, is replaced — unless workers keep dying, which a restart would not cure.
+        const now = Date.now()
+        restarts.push(now)
+        while (restarts.length > 0 && restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift()
+        if (restarts.length <= MAX_RESTARTS_PER_WINDOW) {
+          logger.error({ workerPid: worker.process.pid, code, signal }, 'worker exited; starting another')
+          cluster.fork({ [RELAY_MARK]: '1' })
+          return
+        }
+        logger.error({ workerPid: worker.process.pid, code, signal }, 'workers keep exiting; stopping')
+        stopping = true
+        for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM')
+        process.exitCode = 1
+      }
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(process.exitCode ?? 0)
     })
     const stop = () => {
       stopping = true
@@ -40,7 +59,6 @@ async function main(): Promise<void> {
   } catch (error) {
     exitBadBoot(error)
   }
-  logger.info({ port: config.port, host: config.host }, 'listening')
   let stopping = false
   const shutdown = async () => {
     // A worker may get both the terminal's SIGINT and the primary's SIGTERM: stop once.

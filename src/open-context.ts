@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { KeyRing, RevocationList, type SessionEndBroadcast } from './access-tokens/index.js'
+import { type KeyStorageReport, KeyRing, RevocationList, type SessionEndBroadcast } from './access-tokens/index.js'
 import type { AuthContext } from './auth/context.js'
 import { createPasswordPolicy } from './domain/common-passwords.js'
 import type { Clock } from './clock.js'
@@ -39,8 +39,9 @@ export async function openContext(
     if (deps.migrate !== false) await migrateToLatest(database)
     const store = createStore(database)
     const keys = new KeyRing(config, store, createKeySealer(config.keyEncryptionKey), deps.clock)
-    if (deps.loadKeys !== false) await keys.load()
-    // An ended session's access tokens live at most ACCESS_TOKEN_TTL (+ skew) past its end.
+    if (deps.loadKeys !== false) reportKeyStorage(config, await keys.load(), deps.log)
+    // An ended session's access tokens live at most ACCESS_TOKEN_TTL (+ skew) past its end; each
+    // entry is kept that long (and a second more) from when this process learns of the end.
     const retainMs = (config.accessTokenTtlSeconds + config.clockSkewSeconds) * 1000 + 1000
     const revocations = new RevocationList(store, deps.clock, retainMs)
     const sessionEnds = deps.sessionEnds?.(revocations)
@@ -65,5 +66,12 @@ export async function openContext(
   } catch (error) {
     await database.close()
     throw error
+  }
+}
+
+function reportKeyStorage(config: Config, report: KeyStorageReport, log: Log): void {
+  if (report.sealed > 0) log.info({ sealed: report.sealed }, 'sealed plaintext private signing keys with KEY_ENCRYPTION_KEY')
+  if (report.plaintext > 0 && config.production) {
+    log.warn({ plaintext: report.plaintext }, 'private signing keys are stored in plaintext: set KEY_ENCRYPTION_KEY to seal them')
   }
 }

@@ -2,6 +2,7 @@ import cluster from 'node:cluster'
 import type { Server } from 'node:http'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
+import { pruneLoginLimits } from './auth/prune-login-limits.js'
 import { pruneSessions } from './auth/prune-sessions.js'
 import { primaryChannel } from './cluster/cluster-channels.js'
 import { joinSessionEndBroadcast } from './cluster/join-session-end-broadcast.js'
@@ -57,29 +58,56 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     },
     check: async () => (await pingDatabase(database)) && (redis === undefined || (await pingRedis(redis))),
   }
-  const app = await buildApp({ ctx, readiness, logger: logger })
-  const upkeep = startUpkeep(opened, logger)
+  const app = await buildApp({ ctx, readiness, logger, isUnavailable: (error) => database.isUnavailable(error) })
+  // Before listening: the first request already refuses sessions that ended before this start.
+  const upkeep = await startUpkeep(opened, logger)
   // Tests only: which worker answered, by its cluster number (never a pid), to prove both did.
   if (cluster.isWorker && process.env.LATCHKEY_TEST_EXPOSE_WORKER === '1') exposeWorker(app.server, String(cluster.worker?.id))
   await app.listen({ port: config.port, host: config.host })
+  // The bound port, not the configured one: PORT=0 lets the OS choose (cluster workers share the primary's choice).
+  logger.info({ port: boundPort(app.server) ?? config.port, host: config.host }, 'listening')
 
   return {
     async stop() {
       draining = true
-      upkeep.stop()
       await drainConnections(app.server, { idleGraceMs: IDLE_CONNECTION_GRACE_MS, deadlineMs: SHUTDOWN_GRACE_MS })
+      // Only after the drain: requests answered meanwhile still see sessions that other processes end.
+      await upkeep.stop()
       await opened.close()
       redis?.disconnect()
     },
   }
 }
 
+function boundPort(server: Server): number | undefined {
+  const address = server.address()
+  return typeof address === 'object' && address !== null ? address.port : undefined
+}
+
 function exposeWorker(server: Server, workerId: string): void {
   server.prependListener('request', (_request, response) => response.setHeader('x-latchkey-worker', workerId))
 }
 
-/** Keeps this process's view current (ended sessions, rotated keys) and prunes old rows. */
-function startUpkeep({ ctx }: OpenedContext, logger: Logger): { stop(): void } {
+/**
+ * Keeps this process's view current (ended sessions, rotated keys) and prunes old rows. Resolves
+ * once every session end still in the database is loaded; from then on, ends recorded by any
+ * process arrive at once where the database pushes them, and within a second by the poll.
+ */
+async function startUpkeep({ ctx, database }: OpenedContext, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const catchUp = () => {
+    ctx.revocations.poll().catch((error: unknown) => logger.warn({ err: error }, 'revocation poll failed'))
+  }
+  // Listening before the first read: an end committed in between is still announced to us.
+  const watch = await database.watchSessionEnds({
+    signal: catchUp,
+    lost: (error, retryInMs) => logger.warn({ err: error, retryInMs }, 'session-end listener lost; the poll covers until it is back'),
+  })
+  try {
+    await ctx.revocations.poll()
+  } catch (error) {
+    await watch.close()
+    throw error
+  }
   const poll = async () => {
     await ctx.revocations.poll()
     await ctx.keys.reload()
@@ -87,6 +115,8 @@ function startUpkeep({ ctx }: OpenedContext, logger: Logger): { stop(): void } {
   const prune = async () => {
     const pruned = await pruneSessions(ctx)
     if (pruned.sessions > 0) logger.info(pruned, 'pruned expired sessions')
+    const counters = await pruneLoginLimits(ctx)
+    if (counters > 0) logger.info({ rows: counters }, 'pruned spent brute-force counters')
   }
   const guard = (task: () => Promise<void>, what: string) => () => {
     task().catch((error: unknown) => logger.warn({ err: error }, `${what} failed`))
@@ -96,5 +126,10 @@ function startUpkeep({ ctx }: OpenedContext, logger: Logger): { stop(): void } {
     setInterval(guard(prune, 'prune'), PRUNE_INTERVAL_MS),
   ]
   guard(prune, 'prune')()
-  return { stop: () => timers.forEach(clearInterval) }
+  return {
+    stop: async () => {
+      timers.forEach(clearInterval)
+      await watch.close()
+    },
+  }
 }

@@ -27,6 +27,12 @@ interface Loaded {
   jwks: Map<string, JsonWebKey>
 }
 
+/** What `load` found of the private keys at rest: how many it sealed, how many stay plaintext. */
+export interface KeyStorageReport {
+  sealed: number
+  plaintext: number
+}
+
 /** How long a retired key stays published after it stopped signing, beyond the last token's life. */
 const RETIRED_KEY_MARGIN_MS = 300_000
 const RELOAD_INTERVAL_MS = 1_000
@@ -41,7 +47,10 @@ const UNKNOWN_KEY: AccessTokenCheck = Object.freeze({ ok: false, expired: false,
 export class KeyRing {
   private loaded: Loaded | undefined
   private lastLoadAt = Number.NEGATIVE_INFINITY
+  /** The reload running now, if any. */
   private reloading: Promise<void> | undefined
+  /** The next reload to start, which callers that meet an unknown `kid` wait for. */
+  private nextReload: Promise<void> | undefined
   private readonly verified = new VerifiedTokens(VERIFIED_TOKENS_KEPT)
   private readonly policy: AccessTokenPolicy
 
@@ -54,11 +63,15 @@ export class KeyRing {
     this.policy = tokenPolicy(config)
   }
 
-  /** Loads the keys; outside production, creates the first key pair when there is none. */
-  async load(): Promise<void> {
+  /**
+   * Loads the keys; outside production, creates the first key pair when there is none. Private
+   * keys stored in plaintext (made before KEY_ENCRYPTION_KEY was set) are sealed first.
+   */
+  async load(): Promise<KeyStorageReport> {
+    const storage = await this.sealPlaintextKeys()
     if (this.config.jwtAlgorithm === 'HS256') {
       this.loaded = loadSecrets(this.config)
-      return
+      return storage
     }
     let stored = await this.store.listSigningKeys()
     // Fails now, at boot, when KEY_ENCRYPTION_KEY is missing or wrong for any stored key.
@@ -72,6 +85,23 @@ export class KeyRing {
     }
     this.replace(this.fromStored(stored))
     this.lastLoadAt = this.clock.now()
+    return storage
+  }
+
+  /**
+   * Seals every private key still stored in plaintext, when a key-encryption key is set: a key
+   * generated before KEY_ENCRYPTION_KEY existed must not stay readable in the database forever.
+   * Without one, counts them, so the caller can warn.
+   */
+  private async sealPlaintextKeys(): Promise<KeyStorageReport> {
+    const report = { sealed: 0, plaintext: 0 }
+    for (const key of await this.store.listSigningKeys()) {
+      if (this.sealer.isSealed(key.privateKey)) continue
+      if (!this.sealer.sealsAtRest) report.plaintext++
+      // Compare-and-set: two instances starting together seal each key once.
+      else if (await this.store.replacePrivateKey({ kid: key.kid, expected: key.privateKey, privateKey: this.sealer.seal(key.privateKey) })) report.sealed++
+    }
+    return report
   }
 
   /** Creates a new key pair that signs from now on; the previous one is retired. */
@@ -112,12 +142,15 @@ export class KeyRing {
     return result instanceof Promise ? result.then((settled) => this.settle(token, settled, key)) : this.settle(token, result, key)
   }
 
-  /** As `verifyNow`; an unknown `kid` reloads the keys first (at most once a second). */
+  /**
+   * As `verifyNow`; an unknown `kid` waits for the next reload of the keys (at most one a second)
+   * and is checked again, so a token signed by a key rotated in a moment ago passes.
+   */
   async verify(token: string): Promise<AccessTokenCheck> {
     const check = this.verifyNow(token)
     if (check !== undefined) return check
-    if (await this.reloadThrottled()) return (await this.verifyNow(token)) ?? UNKNOWN_KEY
-    return UNKNOWN_KEY
+    await this.reloadAfterNow()
+    return (await this.verifyNow(token)) ?? UNKNOWN_KEY
   }
 
   private settle(token: string, result: SignedCheck, key: LoadedKey): AccessTokenCheck {
@@ -139,11 +172,21 @@ export class KeyRing {
     this.lastLoadAt = this.clock.now()
   }
 
-  private async reloadThrottled(): Promise<boolean> {
-    if (this.clock.now() - this.lastLoadAt < RELOAD_INTERVAL_MS) return false
-    this.reloading ??= this.reload().finally(() => (this.reloading = undefined))
-    await this.reloading
-    return true
+  /**
+   * Joins the next reload to start — never one already running, whose read may predate the key the
+   * caller met — waiting out the rest of the one-second interval first. A flood of unknown `kid`s
+   * thus costs the database one read a second, and an honest new key waits at most a second.
+   */
+  private reloadAfterNow(): Promise<void> {
+    this.nextReload ??= (async () => {
+      await this.reloading?.catch(() => {})
+      const waitMs = Math.min(RELOAD_INTERVAL_MS, this.lastLoadAt + RELOAD_INTERVAL_MS - this.clock.now())
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs))
+      this.nextReload = undefined
+      this.reloading = this.reload().finally(() => (this.reloading = undefined))
+      await this.reloading
+    })()
+    return this.nextReload
   }
 
   /** Swaps in a new key set; a key no longer in it stops vouching for the tokens it verified. */

@@ -4,7 +4,11 @@ import type { RelayWorker, WorkerPool } from './relay-session-ends.js'
 
 /** node:cluster's primary, as the relay sees it: only connected workers are asked. */
 export function clusterWorkerPool(cluster: Cluster): WorkerPool {
-  const relayWorker = (worker: Worker): RelayWorker => ({ id: worker.id, send: (message, callback) => worker.send(message, callback) })
+  const relayWorker = (worker: Worker): RelayWorker => ({
+    id: worker.id,
+    send: (message, callback) => worker.send(message, callback),
+    kill: () => worker.process.kill('SIGKILL'),
+  })
   return {
     workers: () =>
       Object.values(cluster.workers ?? {})

@@ -29,13 +29,17 @@ export function joinSessionEndBroadcast(
   const waiting = new Map<number, () => void>()
   const onMessage = (message: unknown) => {
     if (isBroadcastMessage(message, 'apply')) {
-      revocations.add(message.sessionIds, message.endedAt)
+      revocations.add(message.sessionIds)
       trySend(channel.send, { latchkey: 'applied', id: message.id }, () => {})
     } else if (isBroadcastMessage(message, 'relayed')) {
       waiting.get(message.id)?.()
     }
   }
   channel.on('message', onMessage)
+  // From now on every ending reaches this worker, so the primary may wait for it. Endings relayed
+  // before this were committed before it too, and the boot's load of ended sessions (which comes
+  // after) reads them from the database.
+  trySend(channel.send, { latchkey: 'ready', id: 0 }, () => {})
 
   return {
     publish(sessionIds, endedAt) {

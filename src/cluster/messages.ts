@@ -1,6 +1,7 @@
 /**
  * The messages of the session-end broadcast over cluster IPC. Worker → primary: `ended`; primary →
- * every other worker: `apply`; each answers `applied`; primary → the first worker: `relayed`.
+ * every other worker: `apply`; each answers `applied`; primary → the first worker: `relayed`. A
+ * worker says `ready` once it listens for `apply`: only then does the primary wait for it.
  * The `latchkey` tag keeps them apart from node:cluster's own messages.
  */
 export type BroadcastMessage =
@@ -8,6 +9,7 @@ export type BroadcastMessage =
   | { latchkey: 'apply'; id: number; sessionIds: string[]; endedAt: number }
   | { latchkey: 'applied'; id: number }
   | { latchkey: 'relayed'; id: number }
+  | { latchkey: 'ready'; id: number }
 
 export function isBroadcastMessage<K extends BroadcastMessage['latchkey']>(
   message: unknown,
@@ -16,7 +18,7 @@ export function isBroadcastMessage<K extends BroadcastMessage['latchkey']>(
   if (typeof message !== 'object' || message === null) return false
   const fields = message as Record<string, unknown>
   if (fields.latchkey !== kind || typeof fields.id !== 'number') return false
-  if (kind === 'applied' || kind === 'relayed') return true
+  if (kind === 'applied' || kind === 'relayed' || kind === 'ready') return true
   return Array.isArray(fields.sessionIds) && fields.sessionIds.every((id) => typeof id === 'string') && typeof fields.endedAt === 'number'
 }
 

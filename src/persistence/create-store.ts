@@ -1,6 +1,7 @@
 import { createAccountStore } from './accounts.js'
 import type { Database } from './database.js'
 import { createEventStore } from './events.js'
+import { createLoginLimitStore } from './login-limits.js'
 import { createSessionStore } from './sessions.js'
 import { createSigningKeyStore } from './signing-keys.js'
 import type { Store } from './store.js'
@@ -12,6 +13,7 @@ export function createStore(database: Database): Store {
     ...createSessionStore(database),
     ...createSigningKeyStore(database),
     ...createEventStore(database),
+    ...createLoginLimitStore(database),
     ...createAccountStore(database),
   }
 }

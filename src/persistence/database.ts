@@ -22,6 +22,23 @@ export interface Database {
    * unique index spans user names and emails (a user name may not equal another user's email).
    */
   lockRegistrations(trx: Executor): Promise<void>
+  /**
+   * Inside a `writeTransaction`, before it ends a session: transactions that end sessions take
+   * turns, each holding its turn until it commits, so the positions of `session_ends` are handed
+   * out in commit order and a reader following `position > cursor` never skips a row that
+   * commits late (SQLite: BEGIN IMMEDIATE already serialises every writer).
+   */
+  takeTurnsEndingSessions(trx: Executor): Promise<void>
+  /** Inside that transaction: once it commits, every `watchSessionEnds` watcher hears that `position` exists. */
+  signalSessionEnd(trx: Executor, position: number): Promise<void>
+  /**
+   * Calls `watcher.signal` whenever a session end may have been recorded (by any process), and
+   * keeps doing so across lost connections. Where the dialect cannot push, the watch never
+   * signals: the caller's poll is then the only way other processes' ends arrive.
+   */
+  watchSessionEnds(watcher: SessionEndWatcher): Promise<{ close(): Promise<void> }>
+  /** True when `error` says the database cannot be reached (gone, refusing, restarting). */
+  isUnavailable(error: unknown): boolean
   /** True when `error` is a unique-constraint violation; `column` narrows it to one column. */
   isUniqueViolation(error: unknown, column?: string): boolean
   /**
@@ -31,6 +48,13 @@ export interface Database {
    */
   readonly refreshTokens: RefreshTokenStore
   close(): Promise<void>
+}
+
+export interface SessionEndWatcher {
+  /** New session ends may be there: read them (the watch may call this more often than needed). */
+  signal(): void
+  /** The push channel dropped; it comes back by itself after `retryInMs`, signalling once it does. */
+  lost(error: unknown, retryInMs: number): void
 }
 
 export type RefreshTokenStore = Pick<SessionStore, 'findRefreshToken' | 'rotateRefreshToken' | 'claimGraceSuccessor'>

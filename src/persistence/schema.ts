@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /** Kysely's view of the tables. Timestamps are epoch milliseconds on both databases. */
 export interface Tables {
   users: UsersTable
@@ -6,6 +8,12 @@ export interface Tables {
   refresh_tokens: RefreshTokensTable
   signing_keys: SigningKeysTable
   security_events: SecurityEventsTable
+  rate_limit_keys: RateLimitKeysTable
+  rate_limit_hits: RateLimitHitsTable
+  login_back_offs: LoginBackOffsTable
+  login_failures: LoginFailuresTable
+  login_known_ips: LoginKnownIpsTable
+  session_ends: SessionEndsTable
 }
 
 export interface UsersTable {
@@ -73,4 +81,48 @@ export interface SecurityEventsTable {
   at: number
   ip_address: string | null
   user_agent: string | null
+}
+
+/** One row per ended session, in the order the endings committed; every process follows `position`. */
+export interface SessionEndsTable {
+  /** Handed out by the database, ever increasing, never reused (see the migration). */
+  position: Generated<number>
+  session_id: string
+  ended_at: number
+}
+
+/** One row per client key of the rate limit: written first by each admission, so admissions of one key take turns. */
+export interface RateLimitKeysTable {
+  key: string
+  touched_at: number
+}
+
+/** The requests the rate limit admitted, kept for one window. */
+export interface RateLimitHitsTable {
+  key: string
+  at: number
+}
+
+/** Login back-off per (account key, client IP group); see domain/back-off.ts. */
+export interface LoginBackOffsTable {
+  subject_key: string
+  ip_key: string
+  failures: number
+  last_failure_at: number
+  in_flight: number
+  in_flight_until: number
+  throttle_noticed_at: number
+}
+
+/** Every failed login (or wrong current password) of an account, kept for an hour. */
+export interface LoginFailuresTable {
+  user_id: string
+  at: number
+}
+
+/** The client IP groups that logged into an account, with the last time, kept for 30 days. */
+export interface LoginKnownIpsTable {
+  user_id: string
+  ip_key: string
+  last_login_at: number
 }

@@ -52,7 +52,7 @@ export function createSessionStore(database: Database): SessionStore {
           .execute()
         const evicted: string[] = []
         for (const { id } of surplus) {
-          if (await endOne(trx, id, 'evicted', session.createdAt, session.client)) evicted.push(id)
+          if (await endOne(database, trx, { sessionId: id, reason: 'evicted', at: session.createdAt, client: session.client })) evicted.push(id)
         }
         // Recorded in the same commit: a session exists exactly when its login_succeeded does.
         await insertEvent(trx, { userId: session.userId, type: 'login_succeeded', at: session.createdAt, client: session.client })
@@ -72,15 +72,21 @@ export function createSessionStore(database: Database): SessionStore {
         }
         const ended: string[] = []
         for (const { id } of await query.execute()) {
-          if (await endOne(trx, id, reason, at, client, extraEvent)) ended.push(id)
+          if (await endOne(database, trx, { sessionId: id, reason, at, client, extraEvent })) ended.push(id)
         }
         return ended
       })
     },
 
-    async listSessionsEndedSince(sinceMs) {
-      const rows = await db.selectFrom('sessions').select(['id', 'ended_at']).where('ended_at', '>=', sinceMs).execute()
-      return rows.map((row) => ({ id: row.id, endedAt: row.ended_at ?? sinceMs }))
+    async listSessionEndsAfter(position, limit) {
+      const rows = await db
+        .selectFrom('session_ends')
+        .select(['position', 'session_id', 'ended_at'])
+        .where('position', '>', position)
+        .orderBy('position')
+        .limit(limit)
+        .execute()
+      return rows.map((row) => ({ position: row.position, sessionId: row.session_id, endedAt: row.ended_at }))
     },
 
     async prune({ sessionsBefore, successorsBefore }) {
@@ -94,6 +100,9 @@ export function createSessionStore(database: Database): SessionStore {
           ]),
         )
         .executeTakeFirst()
+      // The same horizon as the sessions themselves: past it, no access token of the session can
+      // pass anywhere, and every live process has long followed the row.
+      await db.deleteFrom('session_ends').where('ended_at', '<=', sessionsBefore).execute()
       const erased = await db
         .updateTable('refresh_tokens')
         .set({ successor_sealed: null })
@@ -105,15 +114,28 @@ export function createSessionStore(database: Database): SessionStore {
   }
 }
 
-/** Ends one live session (conditionally, so it is ended and recorded once) and records why. */
+export interface EndingOfOne {
+  sessionId: string
+  reason: EndReason
+  at: number
+  client: ClientInfo
+  /** Recorded beside `session_ended` (e.g. `refresh_reuse_detected`). */
+  extraEvent?: SecurityEventType
+}
+
+/**
+ * Inside a `writeTransaction`: ends one live session (conditionally, so it is ended and recorded
+ * once), records why, and appends it to `session_ends`, which every process follows to refuse
+ * the session's access tokens — the one place a session ends, so no ending can skip that.
+ */
 export async function endOne(
+  database: Pick<Database, 'takeTurnsEndingSessions' | 'signalSessionEnd'>,
   trx: Executor,
-  sessionId: string,
-  reason: EndReason,
-  at: number,
-  client: ClientInfo,
-  extraEvent?: SecurityEventType,
+  { sessionId, reason, at, client, extraEvent }: EndingOfOne,
 ): Promise<boolean> {
+  // The turn comes before the session row's lock: a transaction waiting for the turn while
+  // holding a row that the turn's holder goes on to end would deadlock with it.
+  await database.takeTurnsEndingSessions(trx)
   const ended = await trx
     .updateTable('sessions')
     .set({ ended_at: at, end_reason: reason })
@@ -124,5 +146,11 @@ export async function endOne(
   if (ended === undefined) return false
   if (extraEvent !== undefined) await insertEvent(trx, { userId: ended.user_id, type: extraEvent, at, client })
   await insertEvent(trx, { userId: ended.user_id, type: 'session_ended', at, client })
+  const { position } = await trx
+    .insertInto('session_ends')
+    .values({ session_id: sessionId, ended_at: at })
+    .returning('position')
+    .executeTakeFirstOrThrow()
+  await database.signalSessionEnd(trx, position)
   return true
 }

@@ -1,3 +1,4 @@
+import type { BackOffState } from '../domain/back-off.js'
 import type { RefreshTokenRecord } from '../domain/session.js'
 import type { User } from '../domain/user.js'
 
@@ -126,16 +127,29 @@ export interface SessionStore {
   claimGraceSuccessor(claim: GraceClaim): Promise<boolean>
   /** Ends the selected live sessions, recording `session_ended` (and `extraEvent`) for each; returns their ids. */
   endSessions(ending: SessionEnding): Promise<string[]>
-  /** Sessions ended at or after `sinceMs`, for spreading revocations between instances. */
-  listSessionsEndedSince(sinceMs: number): Promise<{ id: string; endedAt: number }[]>
-  /** Deletes sessions (with their tokens) past `cutoffs.sessionsBefore`; erases successors used before `successorsBefore`. */
+  /**
+   * Session ends recorded after `position`, oldest first, at most `limit`: every process follows
+   * them to refuse ended sessions' access tokens. Positions only grow, and become visible in
+   * order, so a reader that has seen position n never later finds a new one below it.
+   */
+  listSessionEndsAfter(position: number, limit: number): Promise<SessionEnd[]>
+  /** Deletes sessions (with their tokens) and session ends past `cutoffs.sessionsBefore`; erases successors used before `successorsBefore`. */
   prune(cutoffs: PruneCutoffs): Promise<{ sessions: number; successorsErased: number }>
+}
+
+/** A recorded session end: `position` orders them, `endedAt` is the ending process's clock. */
+export interface SessionEnd {
+  position: number
+  sessionId: string
+  endedAt: number
 }
 
 export interface SigningKeyStore {
   listSigningKeys(): Promise<StoredSigningKey[]>
   /** Adds `key` as the active key of its algorithm, retiring the one it replaces. */
   addSigningKey(key: StoredSigningKey): Promise<void>
+  /** Stores `privateKey` for `kid` if its stored value is still `expected`; true when it did. */
+  replacePrivateKey(change: { kid: string; expected: string; privateKey: string }): Promise<boolean>
 }
 
 export interface EventStore {
@@ -172,7 +186,63 @@ export interface AccountStore {
    * sessions and records `password_changed`. Undefined (nothing written) when the hash moved on.
    */
   changePassword(change: PasswordChange): Promise<{ endedSessions: string[] } | undefined>
+  /**
+   * In one transaction: marks the user disabled (keeping an earlier mark) and ends every live
+   * session. Returns the ended ids.
+   */
+  disableUser(change: { userId: string; at: number; client: ClientInfo }): Promise<{ endedSessions: string[] }>
 }
 
 /** Everything the use cases need of the database: one port, one implementation per concern. */
-export interface Store extends UserStore, SessionStore, SigningKeyStore, EventStore, AccountStore {}
+export interface Store extends UserStore, SessionStore, SigningKeyStore, EventStore, AccountStore, LoginLimitStore {}
+
+/** Whom a login attempt is counted against: its account key and the client's IP group (contract §4.5). */
+export interface AttemptKey {
+  subjectKey: string
+  ipKey: string
+}
+
+export interface RateLimitHit {
+  key: string
+  atMs: number
+  windowMs: number
+  max: number
+}
+
+export interface RateLimitCount {
+  /** False when `max` requests were already admitted in the window: this one was not recorded. */
+  admitted: boolean
+  /** Requests admitted in the window, this one included when admitted. */
+  count: number
+  /** The oldest of them: a place frees when it leaves the window. */
+  oldestAtMs: number
+}
+
+/** Rows at or before these instants go; back-off rows only once no reservation is live at `nowMs`. */
+export interface LoginLimitCutoffs {
+  nowMs: number
+  rateLimitHitsUpTo: number
+  backOffsUpTo: number
+  loginFailuresUpTo: number
+  knownIpsUpTo: number
+}
+
+export interface LoginLimitStore {
+  /** Atomically, across processes: records the hit if fewer than `max` hits of its key were admitted in the `windowMs` up to `atMs`. */
+  admitRateLimitHit(hit: RateLimitHit): Promise<RateLimitCount>
+  findBackOff(key: AttemptKey): Promise<BackOffState | undefined>
+  /**
+   * Reads the key's state (all zeros when there is none) under a write lock held until it is
+   * written back, stores what `change` makes of it (undefined deletes it) and returns the verdict.
+   */
+  changeBackOff<R>(key: AttemptKey, change: (state: BackOffState) => { next: BackOffState | undefined; verdict: R }): Promise<R>
+  clearBackOff(key: AttemptKey): Promise<void>
+  recordLoginFailure(failure: { userId: string; atMs: number }): Promise<void>
+  /** The instant of the account's `n`-th most recent failure (1: the latest), if it has had `n`. */
+  nthLatestLoginFailure(userId: string, n: number): Promise<number | undefined>
+  recordKnownIp(login: { userId: string; ipKey: string; atMs: number }): Promise<void>
+  /** The last successful login into the account from the IP group, if one is kept. */
+  lastLoginFrom(known: { userId: string; ipKey: string }): Promise<number | undefined>
+  /** Deletes counters that no longer count; returns how many rows went. */
+  pruneLoginLimits(cutoffs: LoginLimitCutoffs): Promise<number>
+}

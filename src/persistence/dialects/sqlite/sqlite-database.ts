@@ -52,6 +52,13 @@ export function openSqlite(path: string, options: OpenOptions = {}): Database {
       }),
     // BEGIN IMMEDIATE already makes every writeTransaction, registrations included, take turns.
     lockRegistrations: async () => {},
+    // The same: positions are handed out and committed one writer at a time.
+    takeTurnsEndingSessions: async () => {},
+    // No push between processes: another process on this file finds new ends by its poll.
+    signalSessionEnd: async () => {},
+    watchSessionEnds: async () => ({ close: async () => {} }),
+    // Locked past busy_timeout, or a file that cannot be opened, read or written.
+    isUnavailable: (error) => error instanceof Error && /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY)/.test(String((error as { code?: unknown }).code)),
     isUniqueViolation: (error, column) =>
       error instanceof Error &&
       (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
