@@ -7,6 +7,7 @@ import { registerApiDocs } from './http/api-docs.js'
 import { registerErrorHandling } from './http/error-handler.js'
 import { BODY_LIMIT_BYTES, registerJsonBody } from './http/json-body.js'
 import { sendProblem } from './http/problem.js'
+import { registerRateLimit } from './http/rate-limit.js'
 import { accountRoutes } from './http/routes/accounts.js'
 import { healthRoutes, type Readiness } from './http/routes/health.js'
 import { meRoutes } from './http/routes/me.js'
@@ -19,13 +20,17 @@ export interface AppDeps {
   readiness: Readiness
   /** The process's pino logger; none in tests. */
   logger?: FastifyBaseLogger
+  /** True for a failure that means the database cannot be reached: answered 503, not 500. */
+  isUnavailable?: (error: unknown) => boolean
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
+const HEADERS_TIMEOUT_MS = 10_000
+const REQUEST_TIMEOUT_MS = 30_000
 const API_PATH = /^\/api\//i
 
 /** The Fastify application, routes and all, not yet listening. */
-export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ ctx, readiness, logger, isUnavailable = () => false }: AppDeps): Promise<FastifyInstance> {
   const { config } = ctx
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
@@ -40,6 +45,10 @@ export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<Fas
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
     return503OnClosing: false,
+    // Slow clients cannot hold the server (contract §1): headers within 10 s and the whole
+    // request within 30 s, else 408 and the connection closes; checked every second.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
     // A path that cannot be percent-decoded (or an over-long id) names no resource: 404, not
     // Fastify's own 400 body. These requests skip the hooks, so the headers are set here too.
     frameworkErrors: (_error, request, reply) => {
@@ -65,7 +74,9 @@ export async function buildApp({ ctx, readiness, logger }: AppDeps): Promise<Fas
     })
   }
   registerJsonBody(app)
-  registerErrorHandling(app)
+  registerErrorHandling(app, isUnavailable)
+  // Before the routes: it attaches itself to each route marked rateLimited() as it is added.
+  await registerRateLimit(app, ctx)
   if (config.apiDocs) await registerApiDocs(app)
 
   await app.register(healthRoutes, { ctx, readiness })

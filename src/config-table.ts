@@ -30,7 +30,6 @@ export interface ConfigVariable<T> {
 
 const code = (value: string | number | boolean) => `\`${value}\``
 const unset = '—'
-const notEnforcedYet = 'validated now; put to work by the brute-force issue'
 
 /** Config field → variable, in the README's order. A new row is a new Config field and a new README row. */
 export const configTable = {
@@ -82,8 +81,16 @@ export const configTable = {
   },
   clockSkewSeconds: { env: 'CLOCK_SKEW', parser: integer(0, 0, 300), meaning: 'seconds ({allowed}) of leeway on `exp` and `nbf`' },
   passwordMinLength: { env: 'PASSWORD_MIN_LENGTH', parser: integer(8, 8, 64), meaning: '{allowed}' },
-  rateLimitPerMinute: { env: 'RATE_LIMIT_PER_MINUTE', parser: integer(60, 0, 1_000_000), meaning: notEnforcedYet },
-  loginMaxFailures: { env: 'LOGIN_MAX_FAILURES', parser: integer(5, 1, 100), meaning: notEnforcedYet },
+  rateLimitPerMinute: {
+    env: 'RATE_LIMIT_PER_MINUTE',
+    parser: integer(60, 0, 1_000_000),
+    meaning: 'requests per client IP (IPv6: per /64) in any 60 s to registration, login and password change ({allowed}); `0` turns the limit off',
+  },
+  loginMaxFailures: {
+    env: 'LOGIN_MAX_FAILURES',
+    parser: integer(5, 1, 100),
+    meaning: 'failed logins of one account from one IP before each further attempt waits 1, 2, 4 … 900 s ({allowed})',
+  },
   trustProxy: {
     env: 'TRUST_PROXY',
     parser: trustProxy(),

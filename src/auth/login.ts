@@ -1,4 +1,3 @@
-import { WRAPPED_PREFIX } from '../crypto/password-hasher.js'
 import { generateRefreshToken, hashRefreshToken } from '../crypto/refresh-tokens.js'
 import { randomId } from '../crypto/random-id.js'
 import { normalizePassword } from '../domain/password-policy.js'
@@ -8,6 +7,11 @@ import { AppError } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext, TokenPair } from './context.js'
 import { issueAccessToken } from './issue-access-token.js'
+import { endAttempt } from './end-attempt.js'
+import { guardAttempt } from './guard-attempt.js'
+import { recordFailedAttempt } from './record-failed-attempt.js'
+import { recordSuccessfulLogin } from './record-successful-login.js'
+import { verifyPassword } from './verify-password.js'
 import { announceSessionEnds } from '../access-tokens/index.js'
 
 /** A user keeps at most this many live sessions; a login beyond it ends the least recently used. */
@@ -20,31 +24,39 @@ export async function login(
   client: ClientInfo,
 ): Promise<TokenPair> {
   const user = await ctx.store.findUserByIdentifier(credentials.userName)
+  // Contract §4.5: while this (account, address) waits, no password is checked and nothing counted.
+  const attempt = await guardAttempt(ctx, { userId: user?.id, identifier: credentials.userName, client })
+  try {
+    const checked = await checkCredentials(ctx, user, credentials.password)
+    if (checked === undefined) {
+      await recordFailedAttempt(ctx, attempt)
+      throw invalidCredentials()
+    }
+    const pair = await startSession(ctx, checked.user, checked.passwordHash, client)
+    if (pair === undefined) throw invalidCredentials()
+    await recordSuccessfulLogin(ctx, attempt)
+    ctx.log.info({ event: 'login_succeeded', userId: checked.user.id }, 'security event')
+    return pair
+  } finally {
+    await endAttempt(ctx, attempt)
+  }
+}
+
+/** The user and its password hash (this server's own from now on) when the password is right and the user may log in. */
+async function checkCredentials(ctx: AuthContext, user: User | undefined, password: string): Promise<{ user: User; passwordHash: string } | undefined> {
   if (user === undefined) {
     // Same work, same answer as a wrong password: no way to tell which user names exist.
-    await ctx.hasher.verifyDummy(normalizePassword(credentials.password))
-    throw invalidCredentials()
+    await ctx.hasher.verifyDummy(normalizePassword(password))
+    return undefined
   }
-  if (!(await passwordMatches(ctx, user, credentials.password)) || user.disabledAt !== null) {
-    await recordEvent(ctx, user.id, 'login_failed', client)
-    throw invalidCredentials()
-  }
+  if (!(await verifyPassword(ctx, user, password)) || user.disabledAt !== null) return undefined
   let passwordHash = user.passwordHash
   if (ctx.hasher.needsRehash(passwordHash)) {
     // An imported (or older) hash becomes this server's own once the password is known.
-    passwordHash = await ctx.hasher.hash(normalizePassword(credentials.password))
+    passwordHash = await ctx.hasher.hash(normalizePassword(password))
     await ctx.store.updatePasswordHash(user.id, passwordHash)
   }
-  const pair = await startSession(ctx, user, passwordHash, client)
-  if (pair === undefined) throw invalidCredentials()
-  ctx.log.info({ event: 'login_succeeded', userId: user.id }, 'security event')
-  return pair
-}
-
-async function passwordMatches(ctx: AuthContext, user: User, typed: string): Promise<boolean> {
-  // Identity hashed the password exactly as typed; this server hashes its NFKC form.
-  const candidate = user.passwordHash.startsWith(WRAPPED_PREFIX) ? typed : normalizePassword(typed)
-  return ctx.hasher.verify(user.passwordHash, candidate)
+  return { user, passwordHash }
 }
 
 async function startSession(ctx: AuthContext, user: User, passwordHash: string, client: ClientInfo): Promise<TokenPair | undefined> {
@@ -60,11 +72,6 @@ async function startSession(ctx: AuthContext, user: User, passwordHash: string, 
   await announceSessionEnds(ctx, created.evicted, now)
   const roles = await ctx.store.listRoles(user.id)
   return { accessToken: issueAccessToken(ctx, user, roles, session), refreshToken }
-}
-
-async function recordEvent(ctx: AuthContext, userId: string, type: 'login_failed', client: ClientInfo) {
-  await ctx.store.recordEvent({ userId, type, at: ctx.clock.now(), client })
-  ctx.log.info({ event: type, userId }, 'security event')
 }
 
 function invalidCredentials(): AppError {

@@ -4,17 +4,19 @@ import { register } from '../../auth/register.js'
 import { validateRegistration } from '../../domain/registration.js'
 import { validationFailed } from '../../errors.js'
 import { clientInfo } from '../client-info.js'
+import { rateLimited } from '../rate-limit.js'
 import { problems, RegisterBody, RegisterResponse } from '../schemas.js'
 
 export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
   app.post(
     '/api/accounts',
     {
+      config: rateLimited(),
       schema: {
         summary: 'Register a user',
         tags: ['accounts'],
         body: RegisterBody,
-        response: { 201: RegisterResponse, ...problems(400, 409, 413, 415) },
+        response: { 201: RegisterResponse, ...problems(400, 409, 413, 415, 429) },
       },
       // Runs before the schema, so a wrong type and a broken rule are reported in one answer.
       preValidation: async (request) => {
