@@ -1,8 +1,11 @@
-import { announceSessionEnds } from '../access-tokens/index.js'
 import { checkNewPassword, normalizePassword } from '../domain/password-policy.js'
 import { AppError, validationFailed } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext } from './context.js'
+import { endAttempt } from './end-attempt.js'
+import { guardAttempt } from './guard-attempt.js'
+import { recordFailedAttempt } from './record-failed-attempt.js'
+import { replacePassword } from './replace-password.js'
 import { verifyPassword } from './verify-password.js'
 
 export interface PasswordChangeRequest {
@@ -26,27 +29,27 @@ export async function changePassword(ctx: AuthContext, request: PasswordChangeRe
   if (newPassword === normalizePassword(request.currentPassword)) problems.push('Must differ from the current password.')
   if (problems.length > 0) throw validationFailed({ newPassword: problems })
 
-  if (!(await verifyPassword(ctx, user, request.currentPassword))) {
-    await ctx.store.recordEvent({ userId: user.id, type: 'login_failed', at: ctx.clock.now(), client: request.client })
-    ctx.log.info({ event: 'login_failed', userId: user.id }, 'security event')
-    throw wrongCurrentPassword()
+  // A wrong current password is a guess like a failed login (contract §5): the same back-off for
+  // (account, client IP), the same hourly count; while the key waits, nothing is checked.
+  const attempt = await guardAttempt(ctx, { userId: user.id, client: request.client })
+  try {
+    if (!(await verifyPassword(ctx, user, request.currentPassword))) {
+      await recordFailedAttempt(ctx, attempt)
+      throw wrongCurrentPassword()
+    }
+    const changed = await replacePassword(ctx, {
+      userId: user.id,
+      expectedHash: user.passwordHash,
+      newHash: await ctx.hasher.hash(newPassword),
+      keepSessionId: request.sessionId,
+      at: ctx.clock.now(),
+      client: request.client,
+    })
+    // Another change or a reset committed while this one hashed: the password checked is no longer current.
+    if (changed === undefined) throw wrongCurrentPassword()
+  } finally {
+    await endAttempt(ctx, attempt)
   }
-  const newHash = await ctx.hasher.hash(newPassword)
-  const now = ctx.clock.now()
-  const changed = await ctx.store.changePassword({
-    userId: user.id,
-    expectedHash: user.passwordHash,
-    newHash,
-    keepSessionId: request.sessionId,
-    at: now,
-    client: request.client,
-  })
-  // Another change or a reset committed while this one hashed: the password checked is no longer current.
-  if (changed === undefined) throw wrongCurrentPassword()
-  ctx.log.info({ event: 'password_changed', userId: user.id }, 'security event')
-  for (const sessionId of changed.endedSessions) ctx.log.info({ event: 'session_ended', sessionId, reason: 'password_changed' }, 'security event')
-  // Awaited: the answer must not overtake the ending on another worker.
-  await announceSessionEnds(ctx, changed.endedSessions, now)
 }
 
 function wrongCurrentPassword(): AppError {

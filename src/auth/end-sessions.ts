@@ -1,6 +1,6 @@
 import type { SessionEnding } from '../persistence/store.js'
-import { announceSessionEnds } from '../access-tokens/index.js'
 import type { AuthContext } from './context.js'
+import { reportEndedSessions } from './report-ended-sessions.js'
 
 /**
  * Ends sessions: their refresh tokens stop working in the database, and their access tokens
@@ -13,8 +13,6 @@ export async function endSessions(
 ): Promise<string[]> {
   const now = ctx.clock.now()
   const ended = await ctx.store.endSessions({ ...ending, at: now })
-  for (const sessionId of ended) ctx.log.info({ event: 'session_ended', sessionId, reason: ending.reason }, 'security event')
-  // Awaited: the response that reports the ending must not overtake it on another worker.
-  await announceSessionEnds(ctx, ended, now)
+  await reportEndedSessions(ctx, { sessionIds: ended, reason: ending.reason, at: now })
   return ended
 }

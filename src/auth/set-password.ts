@@ -1,9 +1,9 @@
 import { checkNewPassword, normalizePassword } from '../domain/password-policy.js'
 import { hasForbiddenCodePoints } from '../domain/text.js'
-import { validationFailed } from '../errors.js'
+import { AppError, validationFailed } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext } from './context.js'
-import { endSessions } from './end-sessions.js'
+import { replacePassword } from './replace-password.js'
 
 /**
  * An operator sets a user's password (the registration rules apply) and every session of the
@@ -23,9 +23,7 @@ export async function setPassword(
     : checkNewPassword(normalized, ctx.passwordPolicy, { userName: user.userName, email: user.email })
   if (problems.length > 0) throw validationFailed({ password: problems })
 
-  await ctx.store.updatePasswordHash(user.id, await ctx.hasher.hash(normalized))
-  await ctx.store.recordEvent({ userId: user.id, type: 'password_changed', at: ctx.clock.now(), client })
-  ctx.log.info({ event: 'password_changed', userId: user.id }, 'security event')
-  const ended = await endSessions(ctx, { selector: { userId: user.id }, reason: 'password_changed', client })
-  return { userId: user.id, userName: user.userName, endedSessions: ended.length }
+  const changed = await replacePassword(ctx, { userId: user.id, expectedHash: user.passwordHash, newHash: await ctx.hasher.hash(normalized), at: ctx.clock.now(), client })
+  if (changed === undefined) throw new AppError('invalid_grant', 'The password changed while this command ran; run it again.')
+  return { userId: user.id, userName: user.userName, endedSessions: changed.endedSessions.length }
 }

@@ -18,7 +18,7 @@ export interface RefreshTokenRecord {
     absoluteExpiresAt: number
   }
   /** The user's name and roles as they are now: read on every lookup, never kept across refreshes. */
-  user: { userName: string; roles: string[] }
+  user: { userName: string; roles: string[]; disabled: boolean }
 }
 
 export type RefreshDecision =
@@ -28,11 +28,13 @@ export type RefreshDecision =
   | { kind: 'grace'; successorId: string; successorSealed: string }
   /** Used before, outside the grace: someone holds a copy. End the session. */
   | { kind: 'reuse' }
-  /** Expired, or its session is over: refuse, with no reuse event. */
+  /** Expired, its session is over, or its user is disabled: refuse, with no reuse event. */
   | { kind: 'reject' }
 
 export function decideRefresh(token: RefreshTokenRecord, nowMs: number, graceSeconds: number): RefreshDecision {
   const { session } = token
+  // A disabled user's sessions are ended in the same commit; this covers any that slip past it.
+  if (token.user.disabled) return { kind: 'reject' }
   if (session.endedAt !== null || nowMs >= session.expiresAt || nowMs >= session.absoluteExpiresAt) {
     return { kind: 'reject' }
   }

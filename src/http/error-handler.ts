@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { Readable } from 'node:stream'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { type ErrorCode, type FieldErrors, isAppError } from '../errors.js'
 import { sendProblem } from './problem.js'
 
@@ -20,7 +21,7 @@ const DETAIL_OF: Partial<Record<ErrorCode, string>> = {
 }
 
 /** Every error leaves as problem+json; causes and stacks go to the log only. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, isUnavailable: (error: unknown) => boolean): void {
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, 'not_found', 'No such resource.'))
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -32,13 +33,61 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return sendProblem(reply, 'validation_failed', 'The request has invalid fields.', fieldErrors(error.validation))
     }
     const code = FASTIFY_CODES[error.code] ?? (error instanceof SyntaxError ? 'invalid_json' : undefined)
+    if (code === 'payload_too_large') return answerAfterDiscarding(request.raw, reply)
     if (code !== undefined) return sendProblem(reply, code, DETAIL_OF[code] ?? 'The request is malformed.')
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       request.log.info({ err: error }, 'client error')
       return sendProblem(reply, 'validation_failed', 'The request is malformed.', { '': ['The request is malformed.'] })
     }
+    if (isUnavailable(error)) {
+      // The database is gone or refusing: the client may retry; the cause stays in the log.
+      request.log.warn({ err: error }, 'database unavailable')
+      reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+      return sendProblem(reply, 'service_unavailable', 'The service is unavailable; try again shortly.')
+    }
     request.log.error({ err: error }, 'request failed')
     return sendProblem(reply, 'internal_error', 'Something went wrong on our side.')
+  })
+}
+
+/** What a client is told to wait when the database cannot be reached. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+
+/** How much of an oversized body is read and thrown away so its sender can read the 413. */
+const DISCARD_LIMIT_BYTES = 8 * 1024 * 1024
+const DISCARD_DEADLINE_MS = 10_000
+
+/**
+ * A 413 for a client that may still be sending: answering and closing at once would reset the
+ * connection under the unread body, and the reset can destroy the answer before the client reads
+ * it. So the rest of the body is read and discarded first (up to a limit, as mature servers do);
+ * a body read to its end leaves the connection reusable, a larger or slower one is cut after.
+ */
+async function answerAfterDiscarding(raw: Readable & { complete?: boolean }, reply: FastifyReply): Promise<FastifyReply> {
+  const drained = await discard(raw, DISCARD_LIMIT_BYTES, DISCARD_DEADLINE_MS)
+  if (drained) reply.removeHeader('connection')
+  return sendProblem(reply, 'payload_too_large', DETAIL_OF.payload_too_large ?? 'The body is too large.')
+}
+
+/** Reads `stream` to its end, throwing the bytes away; false once `limitBytes` or `deadlineMs` is passed. */
+function discard(stream: Readable & { complete?: boolean }, limitBytes: number, deadlineMs: number): Promise<boolean> {
+  if (stream.readableEnded || stream.complete === true) return Promise.resolve(true)
+  return new Promise((resolve) => {
+    let seen = 0
+    const finish = (drained: boolean) => {
+      clearTimeout(timer)
+      stream.off('data', onData).off('end', onEnd).off('error', onFailure).off('close', onFailure)
+      resolve(drained)
+    }
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length
+      if (seen > limitBytes) finish(false)
+    }
+    const onEnd = () => finish(true)
+    const onFailure = () => finish(false)
+    const timer = setTimeout(onFailure, deadlineMs)
+    stream.on('data', onData).on('end', onEnd).on('error', onFailure).on('close', onFailure)
+    stream.resume()
   })
 }
 

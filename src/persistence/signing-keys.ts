@@ -15,6 +15,10 @@ export function createSigningKeyStore(database: Database): SigningKeyStore {
         retiredAt: row.retired_at,
       }))
     },
+    async replacePrivateKey({ kid, expected, privateKey }) {
+      const result = await db.updateTable('signing_keys').set({ private_key: privateKey }).where('kid', '=', kid).where('private_key', '=', expected).executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
     async addSigningKey(key) {
       await database.writeTransaction(async (trx) => {
         await trx

@@ -5,16 +5,18 @@ import { getAccount } from '../../auth/get-account.js'
 import { listActivity } from '../../auth/list-activity.js'
 import { requireBearer, verifiedClaims } from '../bearer.js'
 import { clientInfo } from '../client-info.js'
+import { rateLimited } from '../rate-limit.js'
 import { AccountView, ActivityList, ChangePasswordBody, isoTime, problems } from '../schemas.js'
 
 /** The signed-in user's own account (contract §5), behind a bearer token. */
 export const meRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, { ctx }) => {
-  app.addHook('onRequest', requireBearer(ctx))
+  const bearer = requireBearer(ctx)
 
   app.get(
     '/api/accounts/me',
     {
       schema: { summary: 'The user\'s own account', tags: ['accounts'], security: [{ bearer: [] }], response: { 200: AccountView, ...problems(401) } },
+      onRequest: bearer,
     },
     async (request) => {
       const account = await getAccount(ctx, verifiedClaims(request).sub)
@@ -30,8 +32,11 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (
         tags: ['accounts'],
         security: [{ bearer: [] }],
         body: ChangePasswordBody,
-        response: { 204: { description: 'Changed.', type: 'null' }, ...problems(400, 401, 403, 413, 415) },
+        response: { 204: { description: 'Changed.', type: 'null' }, ...problems(400, 401, 403, 413, 415, 429) },
       },
+      config: rateLimited(),
+      // After the rate limit (contract §4.5: checked before anything else), before validation.
+      preValidation: bearer,
     },
     async (request, reply) => {
       const claims = verifiedClaims(request)
@@ -49,6 +54,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (
         security: [{ bearer: [] }],
         response: { 200: ActivityList, ...problems(401) },
       },
+      onRequest: bearer,
     },
     async (request) => {
       const events = await listActivity(ctx, verifiedClaims(request).sub)
