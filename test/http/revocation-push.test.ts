@@ -226,6 +226,30 @@ for (const dialect of DIALECTS) {
       })
     }
 
+    it('refuses on B within 2 s the tokens of sessions ended on A by logout, DELETE /api/sessions/{id} and logout-all', { timeout: 120_000 }, async (t) => {
+      assert.ok(a && b)
+      const user = await register(a)
+      const [byLogout, byDelete, byAll, caller] = [await login(a, user), await login(a, user), await login(a, user), await login(a, user)]
+      for (const pair of [byLogout, byDelete, byAll, caller]) assert.equal(await protectedStatus(b, pair.accessToken.token), 200)
+      const sessionId = JSON.parse(Buffer.from(byDelete.accessToken.token.split('.')[1] ?? '', 'base64url').toString()) as { sid: string }
+      const endings: [string, Tokens[], () => Promise<Response>][] = [
+        ['logout', [byLogout], () => fetch(`${a!.url}/api/auth/logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: byLogout.refreshToken }) })],
+        ['DELETE /api/sessions/{id}', [byDelete], () => fetch(`${a!.url}/api/sessions/${sessionId.sid}`, { method: 'DELETE', headers: { authorization: `Bearer ${caller.accessToken.token}` } })],
+        ['logout-all', [byAll, caller], () => fetch(`${a!.url}/api/auth/logout-all`, { method: 'POST', headers: { authorization: `Bearer ${caller.accessToken.token}` } })],
+      ]
+      for (const [name, ended, end] of endings) {
+        const startedAt = performance.now()
+        const response = await end()
+        assert.equal(response.status, 204, name)
+        for (const pair of ended) {
+          assert.equal(await protectedStatus(a, pair.accessToken.token), 401, `${name}: at once on A`)
+          const delayMs = await refusedAfter(b, pair.accessToken.token, startedAt)
+          t.diagnostic(`${name}: refused on B after ${delayMs.toFixed(1)} ms`)
+          assert.equal((await post(b, '/api/auth/refresh', { refreshToken: pair.refreshToken })).status, 400, `${name}: its refresh token on B`)
+        }
+      }
+    })
+
     it('learns of sessions the CLI ends (users disable, users set-password, roles revoke) within 2 s', { timeout: 120_000 }, async (t) => {
       assert.ok(b)
       const env = { DATABASE_URL: database.url }
