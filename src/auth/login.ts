@@ -28,10 +28,13 @@ export async function login(
   const attempt = await guardAttempt(ctx, { userId: user?.id, identifier: credentials.userName, client })
   try {
     const checked = await checkCredentials(ctx, user, credentials.password)
-    if (checked === undefined) {
+    if (checked.kind === 'wrong') {
       await recordFailedAttempt(ctx, attempt)
       throw invalidCredentials()
     }
+    // A password set (or changed) while this login hashed: it was checked against a hash that is
+    // no longer current, so it must not start a session — nor count as a guess.
+    if (checked.kind === 'superseded') throw invalidCredentials()
     const pair = await startSession(ctx, checked.user, checked.passwordHash, client)
     if (pair === undefined) throw invalidCredentials()
     await recordSuccessfulLogin(ctx, attempt)
@@ -42,21 +45,23 @@ export async function login(
   }
 }
 
-/** The user and its password hash (this server's own from now on) when the password is right and the user may log in. */
-async function checkCredentials(ctx: AuthContext, user: User | undefined, password: string): Promise<{ user: User; passwordHash: string } | undefined> {
+type CheckedCredentials = { kind: 'right'; user: User; passwordHash: string } | { kind: 'wrong' } | { kind: 'superseded' }
+
+/** Whether the password is right and the user may log in, with its hash (this server's own from now on). */
+async function checkCredentials(ctx: AuthContext, user: User | undefined, password: string): Promise<CheckedCredentials> {
   if (user === undefined) {
     // Same work, same answer as a wrong password: no way to tell which user names exist.
     await ctx.hasher.verifyDummy(normalizePassword(password))
-    return undefined
+    return { kind: 'wrong' }
   }
-  if (!(await verifyPassword(ctx, user, password)) || user.disabledAt !== null) return undefined
-  let passwordHash = user.passwordHash
-  if (ctx.hasher.needsRehash(passwordHash)) {
-    // An imported (or older) hash becomes this server's own once the password is known.
-    passwordHash = await ctx.hasher.hash(normalizePassword(password))
-    await ctx.store.updatePasswordHash(user.id, passwordHash)
-  }
-  return { user, passwordHash }
+  if (!(await verifyPassword(ctx, user, password)) || user.disabledAt !== null) return { kind: 'wrong' }
+  if (!ctx.hasher.needsRehash(user.passwordHash)) return { kind: 'right', user, passwordHash: user.passwordHash }
+  // An imported (or older) hash becomes this server's own once the password is known — only if
+  // it is still the hash just verified: `users set-password` or a password change may have
+  // committed during the seconds of hashing, and a hash of the old password must not undo it.
+  const passwordHash = await ctx.hasher.hash(normalizePassword(password))
+  const upgraded = await ctx.store.upgradePasswordHash({ userId: user.id, expectedHash: user.passwordHash, newHash: passwordHash })
+  return upgraded ? { kind: 'right', user, passwordHash } : { kind: 'superseded' }
 }
 
 async function startSession(ctx: AuthContext, user: User, passwordHash: string, client: ClientInfo): Promise<TokenPair | undefined> {

@@ -105,7 +105,8 @@ export interface UserStore {
   listRoles(userId: string): Promise<string[]>
   /** Inserts the user, roles and `registered` event in one transaction, or names the clash. */
   createUser(user: User, roles: readonly string[], client: ClientInfo): Promise<'created' | 'duplicate_user_name' | 'duplicate_email'>
-  updatePasswordHash(userId: string, passwordHash: string): Promise<void>
+  /** Replaces the hash only if it is still `expectedHash` (compare-and-set); true when it did. */
+  upgradePasswordHash(upgrade: { userId: string; expectedHash: string; newHash: string }): Promise<boolean>
   setUserDisabled(userId: string, disabledAt: number | null): Promise<void>
   /** True when the role was added (false: the user had it). */
   grantRole(userId: string, role: string): Promise<boolean>

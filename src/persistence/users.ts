@@ -42,8 +42,9 @@ export function createUserStore(database: Database): UserStore {
         throw error
       }
     },
-    async updatePasswordHash(userId, passwordHash) {
-      await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute()
+    async upgradePasswordHash({ userId, expectedHash, newHash }) {
+      const result = await db.updateTable('users').set({ password_hash: newHash }).where('id', '=', userId).where('password_hash', '=', expectedHash).executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
     },
     async setUserDisabled(userId, disabledAt) {
       await db.updateTable('users').set({ disabled_at: disabledAt }).where('id', '=', userId).execute()
