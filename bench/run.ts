@@ -12,6 +12,7 @@ import { hasNumbers, type Row } from './row.js'
 import { benchCacheMiss } from './scenarios/cache-miss.js'
 import { benchLogin } from './scenarios/login.js'
 import { benchLoginStorm } from './scenarios/login-storm.js'
+import { benchLoginOverload } from './scenarios/login-overload.js'
 import { benchMemory } from './scenarios/memory.js'
 import { benchProtected } from './scenarios/protected.js'
 import { benchRefresh } from './scenarios/refresh.js'
@@ -23,6 +24,7 @@ const SCENARIOS: Record<string, (h: Harness) => Promise<Row[]>> = {
   refresh: benchRefresh,
   login: benchLogin,
   storm: benchLoginStorm,
+  overload: benchLoginOverload,
   startup: benchStartup,
   memory: benchMemory,
 }

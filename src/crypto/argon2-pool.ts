@@ -11,7 +11,9 @@ export interface Argon2Pool {
 /**
  * argon2 on a pool of low-priority worker threads: all idle CPU goes to hashing, and none is
  * taken from the event loop while it has work (see argon2-worker.ts). `threads` defaults to one
- * per core; processes sharing the machine (WORKERS) split the cores between them.
+ * per core; processes sharing the machine (WORKERS) split the cores between them. The password
+ * hasher's bounded queue (hashing-queue.ts) hands it at most `threads` tasks at a time, so
+ * piscina's own, unbounded queue holds nothing but the one dummy hash made at start.
  */
 export function createArgon2Pool(threads = availableParallelism()): Argon2Pool {
   // Under tsx (tests, dev) this module is .ts and so is its worker; compiled, both are .js.

@@ -1,8 +1,14 @@
+import { availableParallelism } from 'node:os'
 import { hash } from '@node-rs/argon2'
 import { type Argon2Pool, createArgon2Pool } from './argon2-pool.js'
+import { createHashingQueue, MAX_QUEUE_WAIT_MS } from './hashing-queue.js'
 import { deriveIdentitySubkey, type IdentityHash, type IdentityPrf } from './identity-hash.js'
 
-/** Hashes and checks passwords on low-priority worker threads, off the event loop. */
+/**
+ * Hashes and checks passwords on low-priority worker threads, off the event loop. `hash`,
+ * `verify` and `verifyDummy` wait in one bounded queue and throw `AppError('service_unavailable')`
+ * (with `retryAfterSeconds`) at once when the wait would be too long.
+ */
 export interface PasswordHasher {
   hash(password: string): Promise<string>
   /** True when `password` matches `stored`, which may be a wrapped legacy hash. */
@@ -26,14 +32,29 @@ const OWN_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$'
 export const WRAPPED_PREFIX = '$identity$'
 const WRAPPED = /^\$identity\$(sha1|sha256|sha512)\$([1-9]\d{0,6})\$([1-9]\d?)\$([A-Za-z0-9_-]+)(\$argon2id\$.+)$/
 
-export function createPasswordHasher(options: { threads?: number } = {}): PasswordHasher {
+export interface PasswordHasherOptions {
+  /** Hashing threads; one per core by default. */
+  threads?: number
+  /** Refuse a job expected to wait longer than this for a thread (contract §4.5: about 2 s). */
+  maxQueueWaitMs?: number
+  /** Starts the argon2 threads; tests wrap it to count the calls that reach them. */
+  startPool?: (threads: number) => Argon2Pool
+}
+
+export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  const threadCount = options.threads ?? availableParallelism()
+  const startPool = options.startPool ?? createArgon2Pool
+  // Every entry point goes through this one queue, so under overload an unknown user is
+  // refused exactly like a known one (the 503 is no user-name oracle) and a flood of any kind
+  // of request waits a bounded time or not at all.
+  const queue = createHashingQueue({ threads: threadCount, maxWaitMs: options.maxQueueWaitMs ?? MAX_QUEUE_WAIT_MS })
   // Started on first use, so commands that never hash pay nothing for the threads.
   let pool: Argon2Pool | undefined
   // A real hash of a random password: verifying against it costs exactly what a real check costs.
   let dummyHash: Promise<string> | undefined
   const threads = () => {
     if (pool === undefined) {
-      pool = createArgon2Pool(options.threads)
+      pool = startPool(threadCount)
       dummyHash = pool.hash(crypto.randomUUID(), ARGON2ID)
     }
     return pool
@@ -41,16 +62,16 @@ export function createPasswordHasher(options: { threads?: number } = {}): Passwo
   const verify = (stored: string, password: string) => threads().verify(stored, password)
 
   return {
-    hash: (password) => threads().hash(password, ARGON2ID),
-    async verify(stored, password) {
-      if (stored.startsWith(WRAPPED_PREFIX)) return verifyWrapped(stored, password, verify)
-      return verify(stored, password)
-    },
+    hash: (password) => queue.run(() => threads().hash(password, ARGON2ID)),
+    // A wrapped hash's PBKDF2 runs inside the job: bounded, and counted in the service time, too.
+    verify: (stored, password) =>
+      queue.run(() => (stored.startsWith(WRAPPED_PREFIX) ? verifyWrapped(stored, password, verify) : verify(stored, password))),
     needsRehash: (stored) => !stored.startsWith(OWN_PREFIX),
-    async verifyDummy(password) {
-      threads()
-      await verify(await (dummyHash as Promise<string>), password)
-    },
+    verifyDummy: (password) =>
+      queue.run(async () => {
+        threads()
+        await verify(await (dummyHash as Promise<string>), password)
+      }),
     close: async () => {
       await pool?.close()
       pool = undefined

@@ -5,7 +5,7 @@ import { countingHasher } from '../support/counting-hasher.js'
 import { DIALECTS } from '../support/dialects.js'
 import { decodeJwt } from '../support/jwt.js'
 import { eventTypes } from '../support/security-events.js'
-import { startTestServer, type TestServer } from '../support/test-app.js'
+import { startTestServer, TESTS_QUEUE_WAIT_MS, type TestServer } from '../support/test-app.js'
 
 /** No rate limit or back-off in the way: these tests log in far more than 60 times a minute. */
 const ENV = { RATE_LIMIT_PER_MINUTE: '0', LOGIN_MAX_FAILURES: '100' }
@@ -182,7 +182,7 @@ for (const dialect of DIALECTS) {
  * turned, and how many verifications were pending at once.
  */
 function loopWatchingHasher(): PasswordHasher & { turnsDuringVerify: number[]; mostPendingAtOnce: number } {
-  const inner = createPasswordHasher()
+  const inner = createPasswordHasher({ maxQueueWaitMs: TESTS_QUEUE_WAIT_MS })
   let pending = 0
   const watched = {
     turnsDuringVerify: [] as number[],
