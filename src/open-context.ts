@@ -6,6 +6,7 @@ import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { Log } from './logger.js'
 import { createKeySealer } from './crypto/key-encryption.js'
+import { LegacyProfiles } from './crypto/legacy-work.js'
 import { createPasswordHasher, type PasswordHasher } from './crypto/password-hasher.js'
 import { createStore } from './persistence/create-store.js'
 import { type Database, migrateToLatest, openDatabase } from './persistence/database.js'
@@ -45,6 +46,8 @@ export async function openContext(
     const retainMs = (config.accessTokenTtlSeconds + config.clockSkewSeconds) * 1000 + 1000
     const revocations = new RevocationList(store, deps.clock, retainMs)
     const sessionEnds = deps.sessionEnds?.(revocations)
+    const legacyProfiles = new LegacyProfiles(() => store.listLegacyHashProfiles())
+    await legacyProfiles.refresh()
     const ctx: AuthContext = {
       config,
       clock: deps.clock,
@@ -55,6 +58,7 @@ export async function openContext(
       revocations,
       ...(sessionEnds === undefined ? {} : { sessionEnds }),
       passwordPolicy: createPasswordPolicy(config.passwordMinLength),
+      legacyProfiles,
       log: deps.log,
     }
     const close = async () => {

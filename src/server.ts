@@ -17,6 +17,8 @@ const SHUTDOWN_GRACE_MS = 10_000
 const IDLE_CONNECTION_GRACE_MS = 1_000
 const POLL_INTERVAL_MS = 1_000
 const PRUNE_INTERVAL_MS = 10 * 60_000
+/** Every minute: the profiles of imported hashes change only with an import or a prune. */
+const LEGACY_PROFILE_REFRESH_POLLS = 60
 
 export interface RunningServer {
   /** Stops taking connections, lets in-flight requests finish (at most 10 s), closes the database. */
@@ -108,15 +110,19 @@ async function startUpkeep({ ctx, database }: OpenedContext, logger: Logger): Pr
     await watch.close()
     throw error
   }
+  let polls = 0
   const poll = async () => {
     await ctx.revocations.poll()
     await ctx.keys.reload()
+    // Profiles of users imported by the CLI meanwhile (a login meeting one adds it at once anyway).
+    if (++polls % LEGACY_PROFILE_REFRESH_POLLS === 0) await ctx.legacyProfiles.refresh()
   }
   const prune = async () => {
     const pruned = await pruneSessions(ctx)
     if (pruned.sessions > 0) logger.info(pruned, 'pruned expired sessions')
     const counters = await pruneLoginLimits(ctx)
     if (counters > 0) logger.info({ rows: counters }, 'pruned spent brute-force counters')
+    if ((await ctx.store.pruneLegacyHashProfiles()) > 0) await ctx.legacyProfiles.refresh()
   }
   const guard = (task: () => Promise<void>, what: string) => () => {
     task().catch((error: unknown) => logger.warn({ err: error }, `${what} failed`))

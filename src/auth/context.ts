@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
+import type { LegacyProfiles } from '../crypto/legacy-work.js'
 import type { PasswordHasher } from '../crypto/password-hasher.js'
 import type { PasswordPolicy } from '../domain/password-policy.js'
 import type { Store } from '../persistence/store.js'
@@ -18,6 +19,8 @@ export interface AuthContext {
   /** Absent in a single process: its own revocation list is the only one. */
   readonly sessionEnds?: SessionEndBroadcast
   readonly passwordPolicy: PasswordPolicy
+  /** The PBKDF2 profiles of imported hashes: every login pays each of them once. */
+  readonly legacyProfiles: LegacyProfiles
   readonly log: Log
 }
 

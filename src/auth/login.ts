@@ -1,9 +1,10 @@
 import { generateRefreshToken, hashRefreshToken } from '../crypto/refresh-tokens.js'
+import { burnLegacyWork, legacyProfileOf } from '../crypto/legacy-work.js'
 import { randomId } from '../crypto/random-id.js'
 import { normalizePassword } from '../domain/password-policy.js'
 import { idleExpiry } from '../domain/session.js'
 import type { User } from '../domain/user.js'
-import { AppError } from '../errors.js'
+import { AppError, isAppError } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext, TokenPair } from './context.js'
 import { issueAccessToken } from './issue-access-token.js'
@@ -49,17 +50,34 @@ type CheckedCredentials = { kind: 'right'; user: User; passwordHash: string } | 
 
 /** Whether the password is right and the user may log in, with its hash (this server's own from now on). */
 async function checkCredentials(ctx: AuthContext, user: User | undefined, password: string): Promise<CheckedCredentials> {
+  const ownProfile = user === undefined ? undefined : legacyProfileOf(user.passwordHash)
+  if (ownProfile !== undefined) ctx.legacyProfiles.remember(ownProfile)
+  let right = false
   if (user === undefined) {
     // Same work, same answer as a wrong password: no way to tell which user names exist.
     await ctx.hasher.verifyDummy(normalizePassword(password))
-    return { kind: 'wrong' }
+  } else {
+    right = (await verifyPassword(ctx, user, password)) && user.disabledAt === null
   }
-  if (!(await verifyPassword(ctx, user, password)) || user.disabledAt !== null) return { kind: 'wrong' }
+  // Every login pays the PBKDF2 of each imported profile it did not run itself, so an unknown
+  // user, a native account and an imported one all cost argon2id plus the same PBKDF2 work.
+  await burnLegacyWork(
+    ctx.legacyProfiles.list().filter((profile) => profile !== ownProfile),
+    password,
+  )
+  if (user === undefined || !right) return { kind: 'wrong' }
   if (!ctx.hasher.needsRehash(user.passwordHash)) return { kind: 'right', user, passwordHash: user.passwordHash }
   // An imported (or older) hash becomes this server's own once the password is known — only if
   // it is still the hash just verified: `users set-password` or a password change may have
   // committed during the seconds of hashing, and a hash of the old password must not undo it.
-  const passwordHash = await ctx.hasher.hash(normalizePassword(password))
+  let passwordHash: string
+  try {
+    passwordHash = await ctx.hasher.hash(normalizePassword(password))
+  } catch (error) {
+    // Hashing is overloaded: the password is right, so the login goes on; the upgrade waits for the next one.
+    if (isAppError(error, 'service_unavailable')) return { kind: 'right', user, passwordHash: user.passwordHash }
+    throw error
+  }
   const upgraded = await ctx.store.upgradePasswordHash({ userId: user.id, expectedHash: user.passwordHash, newHash: passwordHash })
   return upgraded ? { kind: 'right', user, passwordHash } : { kind: 'superseded' }
 }

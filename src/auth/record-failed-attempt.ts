@@ -10,9 +10,10 @@ export async function recordFailedAttempt(ctx: AttemptContext, attempt: Attempt)
   const nowMs = ctx.clock.now()
   const reserved = attempt.reserved
   attempt.reserved = false
-  await ctx.store.changeBackOff(attempt.key, (state) => ({ next: afterFailure(state, nowMs, reserved), verdict: undefined }))
-  if (attempt.userId === undefined) return
-  await ctx.store.recordLoginFailure({ userId: attempt.userId, atMs: nowMs })
-  await ctx.store.recordEvent({ userId: attempt.userId, type: 'login_failed', at: nowMs, client: attempt.client })
-  ctx.log.info({ event: 'login_failed', userId: attempt.userId }, 'security event')
+  // One write transaction whether or not the identifier named an account, and one log line:
+  // a wrong password must cost what an unknown user costs (the user id is logged, never what a
+  // stranger typed).
+  const account = attempt.userId === undefined ? undefined : { userId: attempt.userId, atMs: nowMs, client: attempt.client }
+  await ctx.store.recordFailure({ key: attempt.key, change: (state) => afterFailure(state, nowMs, reserved), ...(account === undefined ? {} : { account }) })
+  ctx.log.info({ event: 'login_failed', ...(attempt.userId === undefined ? {} : { userId: attempt.userId }) }, 'security event')
 }

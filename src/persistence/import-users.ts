@@ -1,3 +1,4 @@
+import { legacyProfileOf } from '../crypto/legacy-work.js'
 import { identifierKey, type User } from '../domain/user.js'
 import type { Database, Executor } from './database.js'
 import { toRow } from './users.js'
@@ -86,6 +87,11 @@ async function insertChunk(trx: Executor, users: readonly ImportedUser[]): Promi
       users.map(({ user }) => toRow(user)),
     )
     .execute()
+  // Every login pays the PBKDF2 of each imported profile (crypto/legacy-work.ts): record them.
+  const profiles = [...new Set(users.map(({ user }) => legacyProfileOf(user.passwordHash)).filter((profile) => profile !== undefined))]
+  for (const profile of profiles) {
+    await trx.insertInto('legacy_hash_profiles').values({ profile }).onConflict((conflict) => conflict.column('profile').doNothing()).execute()
+  }
   const roles = users.flatMap(({ user, roles }) => roles.map((role) => ({ user_id: user.id, role })))
   for (let i = 0; i < roles.length; i += CHUNK) await trx.insertInto('user_roles').values(roles.slice(i, i + CHUNK)).execute()
 }

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import { type BackOffState, NOTHING_KNOWN } from '../domain/back-off.js'
 import type { Database, Executor } from './database.js'
 import type { LoginBackOffsTable } from './schema.js'
+import { insertEvent } from './events.js'
 import type { AttemptKey, LoginLimitStore } from './store.js'
 
 /**
@@ -44,18 +45,15 @@ export function createLoginLimitStore(database: Database): LoginLimitStore {
     },
 
     changeBackOff(key, change) {
+      return database.writeTransaction((trx) => changeBackOffIn(trx, key, change))
+    },
+
+    recordFailure({ key, change, account }) {
       return database.writeTransaction(async (trx) => {
-        await trx
-          .insertInto('login_back_offs')
-          .values({ subject_key: key.subjectKey, ip_key: key.ipKey, ...toColumns(NOTHING_KNOWN) })
-          // Rewrites the existing row unchanged: what matters is the lock it takes.
-          .onConflict((conflict) => conflict.columns(['subject_key', 'ip_key']).doUpdateSet((eb) => ({ failures: eb.ref('login_back_offs.failures') })))
-          .execute()
-        const row = await selectBackOff(trx, key)
-        const { next, verdict } = change(row === undefined ? NOTHING_KNOWN : toState(row))
-        if (next === undefined) await deleteBackOff(trx, key)
-        else await whereKey(trx.updateTable('login_back_offs').set(toColumns(next)), key).execute()
-        return verdict
+        await changeBackOffIn(trx, key, (state) => ({ next: change(state), verdict: undefined }))
+        if (account === undefined) return
+        await trx.insertInto('login_failures').values({ user_id: account.userId, at: account.atMs }).execute()
+        await insertEvent(trx, { userId: account.userId, type: 'login_failed', at: account.atMs, client: account.client })
       })
     },
 
@@ -149,4 +147,23 @@ function toColumns(state: BackOffState) {
     in_flight_until: state.inFlightUntilMs,
     throttle_noticed_at: state.throttleNoticedAtMs,
   }
+}
+
+/** Reads the key's state under a lock held until commit, stores what `change` makes of it. */
+async function changeBackOffIn<R>(
+  trx: Executor,
+  key: AttemptKey,
+  change: (state: BackOffState) => { next: BackOffState | undefined; verdict: R },
+): Promise<R> {
+  await trx
+    .insertInto('login_back_offs')
+    .values({ subject_key: key.subjectKey, ip_key: key.ipKey, ...toColumns(NOTHING_KNOWN) })
+    // Rewrites the existing row unchanged: what matters is the lock it takes.
+    .onConflict((conflict) => conflict.columns(['subject_key', 'ip_key']).doUpdateSet((eb) => ({ failures: eb.ref('login_back_offs.failures') })))
+    .execute()
+  const row = await selectBackOff(trx, key)
+  const { next, verdict } = change(row === undefined ? NOTHING_KNOWN : toState(row))
+  if (next === undefined) await deleteBackOff(trx, key)
+  else await whereKey(trx.updateTable('login_back_offs').set(toColumns(next)), key).execute()
+  return verdict
 }

@@ -14,6 +14,12 @@ export interface Tables {
   login_failures: LoginFailuresTable
   login_known_ips: LoginKnownIpsTable
   session_ends: SessionEndsTable
+  legacy_hash_profiles: LegacyHashProfilesTable
+}
+
+/** The PBKDF2 parameters (`prf$iterations$length`) of imported hashes still stored. */
+export interface LegacyHashProfilesTable {
+  profile: string
 }
 
 export interface UsersTable {

@@ -105,6 +105,10 @@ export interface UserStore {
   listRoles(userId: string): Promise<string[]>
   /** Inserts the user, roles and `registered` event in one transaction, or names the clash. */
   createUser(user: User, roles: readonly string[], client: ClientInfo): Promise<'created' | 'duplicate_user_name' | 'duplicate_email'>
+  /** The PBKDF2 profiles (`prf$iterations$length`) of imported hashes still stored. */
+  listLegacyHashProfiles(): Promise<string[]>
+  /** Forgets the profiles no stored hash has any more (every such user logged in since). */
+  pruneLegacyHashProfiles(): Promise<number>
   /** Replaces the hash only if it is still `expectedHash` (compare-and-set); true when it did. */
   upgradePasswordHash(upgrade: { userId: string; expectedHash: string; newHash: string }): Promise<boolean>
   setUserDisabled(userId: string, disabledAt: number | null): Promise<void>
@@ -237,6 +241,12 @@ export interface LoginLimitStore {
    * written back, stores what `change` makes of it (undefined deletes it) and returns the verdict.
    */
   changeBackOff<R>(key: AttemptKey, change: (state: BackOffState) => { next: BackOffState | undefined; verdict: R }): Promise<R>
+  /**
+   * A failed attempt, in one transaction: the key's back-off state changed as `changeBackOff`
+   * does and, for an account, the failure counted towards the hourly rule and `login_failed`
+   * recorded. One commit either way, so a wrong password costs what an unknown user costs.
+   */
+  recordFailure(failure: { key: AttemptKey; change: (state: BackOffState) => BackOffState | undefined; account?: { userId: string; atMs: number; client: ClientInfo } }): Promise<void>
   clearBackOff(key: AttemptKey): Promise<void>
   recordLoginFailure(failure: { userId: string; atMs: number }): Promise<void>
   /** The instant of the account's `n`-th most recent failure (1: the latest), if it has had `n`. */

@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely'
+import { type Selectable, sql } from 'kysely'
+import { WRAPPED_PREFIX } from '../crypto/password-hasher.js'
 import { identifierKey, type User } from '../domain/user.js'
 import type { Database, Executor } from './database.js'
 import { insertEvent } from './events.js'
@@ -41,6 +42,18 @@ export function createUserStore(database: Database): UserStore {
         if (database.isUniqueViolation(error, 'email_key')) return 'duplicate_email'
         throw error
       }
+    },
+    async listLegacyHashProfiles() {
+      return (await db.selectFrom('legacy_hash_profiles').select('profile').execute()).map((row) => row.profile)
+    },
+    async pruneLegacyHashProfiles() {
+      const result = await db
+        .deleteFrom('legacy_hash_profiles')
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('users').select('id').where('password_hash', 'like', sql<string>`${WRAPPED_PREFIX} || legacy_hash_profiles.profile || '$%'`))),
+        )
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
     },
     async upgradePasswordHash({ userId, expectedHash, newHash }) {
       const result = await db.updateTable('users').set({ password_hash: newHash }).where('id', '=', userId).where('password_hash', '=', expectedHash).executeTakeFirst()

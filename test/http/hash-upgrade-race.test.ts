@@ -9,7 +9,7 @@ import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/pass
 import { latchkey } from '../cli/run-latchkey.js'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
 import { FakeClock } from '../support/fake-clock.js'
-import { startTestServer, type TestServer } from '../support/test-app.js'
+import { startTestServer, TESTS_QUEUE_WAIT_MS, type TestServer } from '../support/test-app.js'
 
 const OLD_PASSWORD = 'the imported password'
 const NEW_PASSWORD = 'the operator set this one'
@@ -25,7 +25,7 @@ function identityV2(password: string): string {
  * `hash` — the upgrade of an imported hash at login — until it has done something meanwhile.
  */
 function gatedHasher(): PasswordHasher & { holdNextHash(): { reached: Promise<void>; release(): void } } {
-  const inner = createPasswordHasher()
+  const inner = createPasswordHasher({ maxQueueWaitMs: TESTS_QUEUE_WAIT_MS })
   let gate: { reached: () => void; released: Promise<void> } | undefined
   return {
     async hash(password) {

@@ -16,7 +16,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = as
         summary: 'Register a user',
         tags: ['accounts'],
         body: RegisterBody,
-        response: { 201: RegisterResponse, ...problems(400, 409, 413, 415, 429) },
+        response: { 201: RegisterResponse, ...problems(400, 409, 413, 415, 429, 503) },
       },
       // Runs before the schema, so a wrong type and a broken rule are reported in one answer.
       preValidation: async (request) => {

@@ -32,7 +32,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (
         tags: ['accounts'],
         security: [{ bearer: [] }],
         body: ChangePasswordBody,
-        response: { 204: { description: 'Changed.', type: 'null' }, ...problems(400, 401, 403, 413, 415, 429) },
+        response: { 204: { description: 'Changed.', type: 'null' }, ...problems(400, 401, 403, 413, 415, 429, 503) },
       },
       config: rateLimited(),
       // After the rate limit (contract §4.5: checked before anything else), before validation.
