@@ -20,12 +20,17 @@ export type Goal =
   | { atMostRatio: number }
   /** latchkey < value, in the row's unit. */
   | { below: number }
+  /** |latchkey / baseline − 1| ≤ value: the two are the same within that fraction. */
+  | { withinRatio: number }
 
 /** Builds a row and decides whether its goal is met. */
 export function makeRow(fields: Omit<Row, 'ratio' | 'goal' | 'met'>, goal: Goal): Row {
   const { latchkey, baseline } = fields
   const ratio = baseline === undefined || baseline === 0 ? undefined : latchkey / baseline
   if ('below' in goal) return { ...fields, ratio, goal: `< ${goal.below} ${fields.unit}`, met: latchkey < goal.below }
+  if ('withinRatio' in goal) {
+    return { ...fields, ratio, goal: `1 ± ${goal.withinRatio} ×`, met: ratio !== undefined && Math.abs(ratio - 1) <= goal.withinRatio }
+  }
   if ('atLeastRatio' in goal) return { ...fields, ratio, goal: `≥ ${goal.atLeastRatio} ×`, met: ratio !== undefined && ratio >= goal.atLeastRatio }
   return { ...fields, ratio, goal: `≤ ${goal.atMostRatio} ×`, met: ratio !== undefined && ratio <= goal.atMostRatio }
 }

@@ -13,6 +13,7 @@ import { benchCacheMiss } from './scenarios/cache-miss.js'
 import { benchLogin } from './scenarios/login.js'
 import { benchLoginStorm } from './scenarios/login-storm.js'
 import { benchLoginOverload } from './scenarios/login-overload.js'
+import { benchLoginTiming } from './scenarios/login-timing.js'
 import { benchMemory } from './scenarios/memory.js'
 import { benchProtected } from './scenarios/protected.js'
 import { benchRefresh } from './scenarios/refresh.js'
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, (h: Harness) => Promise<Row[]>> = {
   login: benchLogin,
   storm: benchLoginStorm,
   overload: benchLoginOverload,
+  'login-timing': benchLoginTiming,
   startup: benchStartup,
   memory: benchMemory,
 }

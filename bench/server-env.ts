@@ -10,6 +10,8 @@ export interface ServerSettings {
   algorithm: Algorithm
   workers: number
   port?: number
+  /** LOGIN_MAX_FAILURES, for scenarios that fail logins on purpose (default: the server's). */
+  loginMaxFailures?: number
 }
 
 /** Latchkey's own variables: never inherited from the shell running the bench. */
@@ -33,5 +35,6 @@ export function serverEnv(settings: ServerSettings): NodeJS.ProcessEnv {
     JWT_ALGORITHM: settings.algorithm,
     ...(settings.algorithm === 'HS256' ? { JWT_SECRET } : {}),
     RATE_LIMIT_PER_MINUTE: '0',
+    ...(settings.loginMaxFailures === undefined ? {} : { LOGIN_MAX_FAILURES: String(settings.loginMaxFailures) }),
   }
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import { pbkdf2Sync, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
 import { FakeClock } from '../support/fake-clock.js'
+import { identityV2, identityV3Sha512 } from '../support/identity-hashes.js'
 import { decodeJwt } from '../support/jwt.js'
 import { startTestServer, type TestServer } from '../support/test-app.js'
 import { latchkey } from './run-latchkey.js'
@@ -15,25 +15,6 @@ const SAMPLE = {
   userName: 'mmacneil',
   password: 'Pa$$W0rd1',
   hash: 'AQAAAAEAACcQAAAAEKQBX+Qqr/M3qmEcoM3Y/M/8XtVKZ9RnaiXlamue6MIuhOoYONHS7BUHkmOxpF/X3w==',
-}
-
-/** Identity v2: 0x00 | salt(16) | PBKDF2-HMAC-SHA1 × 1000 subkey(32). */
-function identityV2(password: string): { hash: string; subkey: Buffer } {
-  const salt = randomBytes(16)
-  const subkey = pbkdf2Sync(password, salt, 1000, 32, 'sha1')
-  return { hash: Buffer.concat([Buffer.from([0x00]), salt, subkey]).toString('base64'), subkey }
-}
-
-/** Identity v3: 0x01 | prf | iterations | salt length (big-endian u32) | salt | subkey. */
-function identityV3Sha512(password: string, iterations: number): { hash: string; subkey: Buffer } {
-  const salt = randomBytes(16)
-  const subkey = pbkdf2Sync(password, salt, iterations, 32, 'sha512')
-  const header = Buffer.alloc(13)
-  header.writeUInt8(0x01, 0)
-  header.writeUInt32BE(2 /* HMACSHA512 */, 1)
-  header.writeUInt32BE(iterations, 5)
-  header.writeUInt32BE(salt.length, 9)
-  return { hash: Buffer.concat([header, salt, subkey]).toString('base64'), subkey }
 }
 
 for (const dialect of DIALECTS) {

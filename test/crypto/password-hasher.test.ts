@@ -1,23 +1,9 @@
 import assert from 'node:assert/strict'
 import { setImmediate as turn } from 'node:timers/promises'
 import { after, describe, it } from 'node:test'
-import { type Argon2Pool, createArgon2Pool } from '../../src/crypto/argon2-pool.js'
 import { createPasswordHasher } from '../../src/crypto/password-hasher.js'
 import { isAppError } from '../../src/errors.js'
-
-/** The real argon2 threads, wrapped to count the calls that reach them. */
-function countingPool() {
-  const calls = { hash: 0, verify: 0 }
-  const startPool = (threads: number): Argon2Pool => {
-    const pool = createArgon2Pool(threads)
-    return {
-      hash: (password, options) => (calls.hash++, pool.hash(password, options)),
-      verify: (hash, password) => (calls.verify++, pool.verify(hash, password)),
-      close: () => pool.close(),
-    }
-  }
-  return { calls, startPool }
-}
+import { countingPool } from '../support/counting-pool.js'
 
 /** Settles `promise` if it settles before the event loop turns once, else reports 'pending'. */
 async function settledAtOnce(promise: Promise<unknown>): Promise<unknown> {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { pbkdf2Sync, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,16 +8,11 @@ import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/pass
 import { latchkey } from '../cli/run-latchkey.js'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
 import { FakeClock } from '../support/fake-clock.js'
+import { identityV2 } from '../support/identity-hashes.js'
 import { startTestServer, TESTS_QUEUE_WAIT_MS, type TestServer } from '../support/test-app.js'
 
 const OLD_PASSWORD = 'the imported password'
 const NEW_PASSWORD = 'the operator set this one'
-
-/** Identity v2: 0x00 | salt(16) | PBKDF2-HMAC-SHA1 × 1000 subkey(32). */
-function identityV2(password: string): string {
-  const salt = randomBytes(16)
-  return Buffer.concat([Buffer.from([0x00]), salt, pbkdf2Sync(password, salt, 1000, 32, 'sha1')]).toString('base64')
-}
 
 /**
  * The real argon2id hasher (a third-party dependency), wrapped so a test can hold the next
@@ -74,7 +68,7 @@ for (const dialect of DIALECTS) {
     async function importUser(): Promise<string> {
       const userName = `legacy.${++imported}`
       const path = join(dir, `${userName}.json`)
-      writeFileSync(path, JSON.stringify([{ userName, email: `${userName}@example.com`, passwordHash: identityV2(OLD_PASSWORD) }]))
+      writeFileSync(path, JSON.stringify([{ userName, email: `${userName}@example.com`, passwordHash: identityV2(OLD_PASSWORD).hash }]))
       const result = await latchkey(['users', 'import', path], { env: { DATABASE_URL: database.url } })
       assert.equal(result.code, 0, result.stderr)
       return userName

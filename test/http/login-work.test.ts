@@ -1,48 +1,19 @@
 import { takePbkdf2Runs } from '../support/count-pbkdf2.js'
 import assert from 'node:assert/strict'
-import { pbkdf2Sync, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type Argon2Pool, createArgon2Pool } from '../../src/crypto/argon2-pool.js'
 import { createPasswordHasher } from '../../src/crypto/password-hasher.js'
 import { latchkey } from '../cli/run-latchkey.js'
 import { DIALECTS, type TestDatabase } from '../support/dialects.js'
+import { countingPool } from '../support/counting-pool.js'
 import { FakeClock } from '../support/fake-clock.js'
+import { identityV2, identityV3Sha512 } from '../support/identity-hashes.js'
 import { startTestServer, TESTS_QUEUE_WAIT_MS, type TestServer } from '../support/test-app.js'
 
 const PASSWORD = 'the account password'
 const GUESS = 'a wrong guess'
-
-function identityV2(password: string): string {
-  const salt = randomBytes(16)
-  return Buffer.concat([Buffer.from([0x00]), salt, pbkdf2Sync(password, salt, 1000, 32, 'sha1')]).toString('base64')
-}
-
-function identityV3Sha512(password: string, iterations: number): string {
-  const salt = randomBytes(16)
-  const header = Buffer.alloc(13)
-  header.writeUInt8(0x01, 0)
-  header.writeUInt32BE(2 /* HMACSHA512 */, 1)
-  header.writeUInt32BE(iterations, 5)
-  header.writeUInt32BE(salt.length, 9)
-  return Buffer.concat([header, salt, pbkdf2Sync(password, salt, iterations, 32, 'sha512')]).toString('base64')
-}
-
-/** The argon2 threads (a dependency), wrapped to count the calls that reach them. */
-function countingPool() {
-  const calls = { hash: 0, verify: 0 }
-  const startPool = (threads: number): Argon2Pool => {
-    const inner = createArgon2Pool(threads)
-    return {
-      hash: (password, options) => (calls.hash++, inner.hash(password, options)),
-      verify: (hash, password) => (calls.verify++, inner.verify(hash, password)),
-      close: () => inner.close(),
-    }
-  }
-  return { calls, startPool }
-}
 
 for (const dialect of DIALECTS) {
   describe(`a failed login costs the same work whoever it names (${dialect.name})`, { timeout: 120_000 }, () => {
@@ -64,8 +35,8 @@ for (const dialect of DIALECTS) {
       writeFileSync(
         path,
         JSON.stringify([
-          { userName: 'legacy.v2', email: 'v2@example.com', passwordHash: identityV2(PASSWORD) },
-          { userName: 'legacy.v3', email: 'v3@example.com', passwordHash: identityV3Sha512(PASSWORD, 100_000) },
+          { userName: 'legacy.v2', email: 'v2@example.com', passwordHash: identityV2(PASSWORD).hash },
+          { userName: 'legacy.v3', email: 'v3@example.com', passwordHash: identityV3Sha512(PASSWORD, 100_000).hash },
         ]),
       )
       const imported = await latchkey(['users', 'import', path], { env: { DATABASE_URL: database.url } })

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import pg from 'pg'
-import { DIALECTS, type TestDatabase } from '../support/dialects.js'
+import { adminQuery, DIALECTS, type TestDatabase } from '../support/dialects.js'
 import { type ListeningServer, startServerProcess } from '../support/spawn-server.js'
 
 const postgres = DIALECTS.find((dialect) => dialect.name === 'postgres')
 const adminUrl = process.env.LATCHKEY_TEST_PG_URL ?? ''
-
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
+const admin = (text: string) => adminQuery(adminUrl, text)
 
 // PostgreSQL only: a database that goes away under a running server (SQLite is a file the
 // process holds open).

@@ -39,7 +39,8 @@ function postgres(adminUrl: string): Dialect {
   }
 }
 
-async function adminQuery(url: string, text: string): Promise<void> {
+/** Runs one statement on the PostgreSQL server at `url` (creating and dropping databases, faults). */
+export async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
