@@ -139,6 +139,24 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('replaces a worker that dies, and the new one refuses sessions ended before it started', async () => {
+      const pid = server.process.pid ?? -1
+      const [victim] = childrenOf(pid)
+      assert.ok(victim !== undefined)
+      const user = await newUser(server.url)
+      const first = await login(server.url, user)
+      assert.equal((await call(server.url, 'POST', '/api/auth/logout', { body: { refreshToken: first.refreshToken } })).status, 204)
+      process.kill(victim, 'SIGKILL')
+      const deadline = Date.now() + 15_000
+      while (!(childrenOf(pid).length === 2 && !childrenOf(pid).includes(victim))) {
+        assert.ok(Date.now() < deadline, 'a new worker took the dead one\'s place')
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      await waitForEveryWorker(server.url, 2)
+      // Whichever worker answers — the new one included — the ended session stays ended.
+      for (let i = 0; i < 10; i++) assert.equal((await call(server.url, 'GET', '/api/protected', { token: first.accessToken.token })).status, 401)
+    })
+
     it('stops every worker on SIGTERM to the primary, after finishing the requests in flight on both, and exits 0', async () => {
       const pid = server.process.pid ?? -1
       assert.equal(childrenOf(pid).length, 2)
