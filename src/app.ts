@@ -93,8 +93,10 @@ function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void 
   reply.header('x-request-id', request.id)
   reply.header('x-content-type-options', 'nosniff')
   // Responses of the API carry tokens and personal data: no cache may keep them. Decided on the
-  // route that answers, not the raw URL, which may spell /api in percent-escapes (/%61pi/…).
-  if (API_PATH.test(request.routeOptions.url ?? decodedPath(request.url))) reply.header('cache-control', 'no-store')
+  // path the router matches, decoded, not the raw URL, which may spell /api in percent-escapes
+  // (/%61pi/…); the decoding is paid only by URLs that have an escape at all (not the hot path).
+  const url = request.url
+  if (API_PATH.test(url) || (url.includes('%') && API_PATH.test(decodedPath(url)))) reply.header('cache-control', 'no-store')
 }
 
 /** The path as the router matches it; an undecodable one is kept raw (it is answered 404). */

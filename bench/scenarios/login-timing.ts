@@ -59,7 +59,7 @@ export async function benchLoginTiming(h: Harness): Promise<Row[]> {
     const times: Record<keyof typeof paths, number[]> = { unknown: [], native: [], legacy: [] }
     await failedLoginMicros(server.url, paths.unknown) // warm up
     for (let i = 0; i < trials; i++) {
-      for (const path of Object.keys(paths) as (keyof typeof paths)[]) times[path].push(await failedLoginMicros(server.url, `${paths[path]}${path === 'unknown' ? i : ''}`))
+      for (const path of Object.keys(paths) as (keyof typeof paths)[]) times[path].push(await failedLoginMicros(server.url, paths[path]))
     }
     const unknown = median(times.unknown)
     const row = (path: 'native' | 'legacy', label: string) =>

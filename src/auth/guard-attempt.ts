@@ -26,6 +26,9 @@ export interface AttemptRequest {
   client: ClientInfo
 }
 
+/** A user id no account has (ids are 16 base64url characters). */
+const NO_ACCOUNT = ''
+
 /** The back-off row that carries the flood rule's once-an-hour notice: no IP group is upper-case. */
 const EVERY_ADDRESS = 'ALL'
 
@@ -40,7 +43,9 @@ export async function guardAttempt(ctx: AttemptContext, request: AttemptRequest)
   const nowMs = ctx.clock.now()
   const key = { subjectKey: subjectKey(request), ipKey: ipGroup(request.client.ipAddress ?? '') }
   const attempt: Attempt = { key, userId: request.userId, client: request.client, reserved: false }
-  if (attempt.userId !== undefined) await refuseStrangersOfFloodedAccount(ctx, attempt, attempt.userId, nowMs)
+  // Read for an unknown identifier too (it finds nothing), so the answer's time does not tell
+  // whether the identifier names an account.
+  await refuseStrangersOfFloodedAccount(ctx, attempt, attempt.userId ?? NO_ACCOUNT, nowMs)
 
   const decide = (state: BackOffState) => decideAttempt(state, nowMs, ctx.config.loginMaxFailures)
   const seen = await ctx.store.findBackOff(key)

@@ -14,7 +14,15 @@ export function createUserStore(database: Database): UserStore {
   return {
     async findUserByIdentifier(identifier) {
       const key = identifierKey(identifier)
-      const row = (await findBy('user_name_key', key)) ?? (await findBy('email_key', key.trim()))
+      // One read whether the identifier is a user name, an email or nothing at all (the same
+      // time for each); a user name wins over another user's email (registration forbids both).
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) => eb.or([eb('user_name_key', '=', key), eb('email_key', '=', key.trim())]))
+        .limit(2)
+        .execute()
+      const row = rows.find((candidate) => candidate.user_name_key === key) ?? rows[0]
       return row && toUser(row)
     },
     async findUserById(id) {
