@@ -12,7 +12,7 @@ function problemsOf(env: Record<string, string>): string[] {
   return []
 }
 
-describe('configuration', () => {
+describe('configuration', { timeout: 30_000 }, () => {
   it('starts with the documented defaults when nothing is set', () => {
     const config = loadConfig({})
     assert.equal(config.port, 5000)
