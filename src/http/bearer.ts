@@ -22,10 +22,13 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match === null ? undefined : (match[1] ?? '').trim()
 }
 
+const NOTHING = () => {}
+
 /**
  * Authenticates the bearer token and, when given, requires a role: `admitted` runs with the
- * claims on `request.claims`, or the refusal (§3) is sent and `refused` runs. Callback style, so
- * a token of a known key passes without a promise or a microtask hop.
+ * claims on `request.claims`, or the refusal (§3) is sent and `refused` runs. Callback style and
+ * no closure per request, so a token of a known key passes without a promise, a microtask hop or
+ * an allocation of ours.
  */
 function checkBearer(
   ctx: AuthContext,
@@ -35,19 +38,6 @@ function checkBearer(
   admitted: () => void,
   refused: () => void,
 ): void {
-  const admit = (outcome: Authentication) => {
-    if (!outcome.ok) {
-      sendBearerError(reply, outcome)
-      return refused()
-    }
-    if (role !== undefined && !outcome.claims.rol.includes(role)) {
-      reply.header('www-authenticate', `${REALM}, error="insufficient_scope", error_description="The token lacks the ${role} role.", scope="${role}"`)
-      sendProblem(reply, 'insufficient_scope', `The access token lacks the ${role} role.`)
-      return refused()
-    }
-    request.claims = outcome.claims
-    admitted()
-  }
   const token = bearerToken(request.headers.authorization)
   if (token === undefined) {
     reply.header('www-authenticate', REALM)
@@ -55,19 +45,42 @@ function checkBearer(
     return refused()
   }
   const outcome = authenticate(ctx, token)
-  if (outcome instanceof Promise) {
-    outcome.then(admit, (error: unknown) => {
+  if (!(outcome instanceof Promise)) return admit(role, request, reply, outcome, admitted, refused)
+  outcome.then(
+    (settled) => admit(role, request, reply, settled, admitted, refused),
+    (error: unknown) => {
       // A key reload that failed (database down) cannot vouch for the token: refused, not a 500.
       request.log.warn({ err: error }, 'access token could not be checked')
-      admit({ ok: false, reason: 'The token could not be checked.', tokenExpired: false })
-    })
-  } else admit(outcome)
+      admit(role, request, reply, { ok: false, reason: 'The token could not be checked.', tokenExpired: false }, admitted, refused)
+    },
+  )
+}
+
+function admit(
+  role: string | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  outcome: Authentication,
+  admitted: () => void,
+  refused: () => void,
+): void {
+  if (!outcome.ok) {
+    sendBearerError(reply, outcome)
+    return refused()
+  }
+  if (role !== undefined && !outcome.claims.rol.includes(role)) {
+    reply.header('www-authenticate', `${REALM}, error="insufficient_scope", error_description="The token lacks the ${role} role.", scope="${role}"`)
+    sendProblem(reply, 'insufficient_scope', `The access token lacks the ${role} role.`)
+    return refused()
+  }
+  request.claims = outcome.claims
+  admitted()
 }
 
 /** An onRequest hook: the route runs only for a valid bearer token (with `role`, when given). */
 export function requireBearer(ctx: AuthContext, role?: string) {
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    checkBearer(ctx, role, request, reply, done, () => {})
+    checkBearer(ctx, role, request, reply, done, NOTHING)
   }
 }
 

@@ -1,7 +1,7 @@
-import type { Database, Executor } from './database.js'
+import type { Database } from './database.js'
 import { insertEvent } from './events.js'
-import { endOne } from './sessions.js'
-import type { AccountStore, ClientInfo, EndReason } from './store.js'
+import { endSelectedSessions } from './sessions.js'
+import type { AccountStore } from './store.js'
 
 export function createAccountStore(database: Database): AccountStore {
   const { db } = database
@@ -32,7 +32,7 @@ export function createAccountStore(database: Database): AccountStore {
       return database.writeTransaction(async (trx) => {
         await trx.updateTable('users').set({ disabled_at: at }).where('id', '=', userId).where('disabled_at', 'is', null).execute()
         // In the same commit as the mark: no crash in between can leave a session refreshable.
-        return { endedSessions: await endUserSessions(database, trx, { userId, reason: 'disabled', at, client }) }
+        return { endedSessions: await endSelectedSessions(database, trx, { selector: { userId }, reason: 'disabled', at, client }) }
       })
     },
 
@@ -50,24 +50,11 @@ export function createAccountStore(database: Database): AccountStore {
         await insertEvent(trx, { userId, type: 'password_changed', at, client })
         // In the same commit as the new hash: whoever held the old password loses every session
         // with it, and no crash in between can leave one refreshable.
-        const endedSessions = await endUserSessions(database, trx, { userId, exceptSessionId: keepSessionId, reason: 'password_changed', at, client })
+        const selector = keepSessionId === undefined ? { userId } : { userId, exceptSessionId: keepSessionId }
+        const endedSessions = await endSelectedSessions(database, trx, { selector, reason: 'password_changed', at, client })
         return { endedSessions }
       })
     },
   }
 }
 
-/** Ends the user's live sessions (but one, if given) inside `trx`; returns the ended ids. */
-async function endUserSessions(
-  database: Database,
-  trx: Executor,
-  ending: { userId: string; exceptSessionId?: string | undefined; reason: EndReason; at: number; client: ClientInfo },
-): Promise<string[]> {
-  let live = trx.selectFrom('sessions').select('id').where('user_id', '=', ending.userId).where('ended_at', 'is', null)
-  if (ending.exceptSessionId !== undefined) live = live.where('id', '!=', ending.exceptSessionId)
-  const ended: string[] = []
-  for (const { id } of await live.execute()) {
-    if (await endOne(database, trx, { sessionId: id, reason: ending.reason, at: ending.at, client: ending.client })) ended.push(id)
-  }
-  return ended
-}

@@ -1,7 +1,7 @@
 import type { Database, Executor } from './database.js'
 import { insertEvent } from './events.js'
 import { insertToken } from './refresh-tokens.js'
-import type { ClientInfo, EndReason, SecurityEventType, SessionStore } from './store.js'
+import type { ClientInfo, EndReason, SecurityEventType, SessionEnding, SessionStore } from './store.js'
 
 export function createSessionStore(database: Database): SessionStore {
   const { db } = database
@@ -50,32 +50,15 @@ export function createSessionStore(database: Database): SessionStore {
           .offset(maxLive - 1)
           .limit(1_000)
           .execute()
-        const evicted: string[] = []
-        for (const { id } of surplus) {
-          if (await endOne(database, trx, { sessionId: id, reason: 'evicted', at: session.createdAt, client: session.client })) evicted.push(id)
-        }
+        const evicted = await endSessionsIn(database, trx, surplus.map(({ id }) => id), { reason: 'evicted', at: session.createdAt, client: session.client })
         // Recorded in the same commit: a session exists exactly when its login_succeeded does.
         await insertEvent(trx, { userId: session.userId, type: 'login_succeeded', at: session.createdAt, client: session.client })
         return { evicted }
       })
     },
 
-    async endSessions({ selector, reason, at, client, extraEvent }) {
-      return database.writeTransaction(async (trx) => {
-        let query = trx.selectFrom('sessions').select('id').where('ended_at', 'is', null)
-        if ('sessionId' in selector) {
-          query = query.where('id', '=', selector.sessionId)
-          if (selector.userId !== undefined) query = query.where('user_id', '=', selector.userId)
-        } else {
-          query = query.where('user_id', '=', selector.userId)
-          if (selector.exceptSessionId !== undefined) query = query.where('id', '!=', selector.exceptSessionId)
-        }
-        const ended: string[] = []
-        for (const { id } of await query.execute()) {
-          if (await endOne(database, trx, { sessionId: id, reason, at, client, extraEvent })) ended.push(id)
-        }
-        return ended
-      })
+    endSessions(ending) {
+      return database.writeTransaction((trx) => endSelectedSessions(database, trx, ending))
     },
 
     async listSessionEndsAfter(position, limit) {
@@ -123,6 +106,37 @@ export interface EndingOfOne {
   extraEvent?: SecurityEventType
 }
 
+/** Inside a `writeTransaction`: ends the selected live sessions; returns the ids it ended. */
+export async function endSelectedSessions(
+  database: Pick<Database, 'takeTurnsEndingSessions' | 'signalSessionEnd'>,
+  trx: Executor,
+  { selector, ...ending }: SessionEnding,
+): Promise<string[]> {
+  let query = trx.selectFrom('sessions').select('id').where('ended_at', 'is', null)
+  if ('sessionId' in selector) {
+    query = query.where('id', '=', selector.sessionId)
+    if (selector.userId !== undefined) query = query.where('user_id', '=', selector.userId)
+  } else {
+    query = query.where('user_id', '=', selector.userId)
+    if (selector.exceptSessionId !== undefined) query = query.where('id', '!=', selector.exceptSessionId)
+  }
+  return endSessionsIn(database, trx, (await query.execute()).map(({ id }) => id), ending)
+}
+
+/** Ends each of `sessionIds` that is still live, taking the turn once for them all. */
+async function endSessionsIn(
+  database: Pick<Database, 'takeTurnsEndingSessions' | 'signalSessionEnd'>,
+  trx: Executor,
+  sessionIds: readonly string[],
+  ending: Omit<EndingOfOne, 'sessionId'>,
+): Promise<string[]> {
+  if (sessionIds.length === 0) return []
+  await database.takeTurnsEndingSessions(trx)
+  const ended: string[] = []
+  for (const sessionId of sessionIds) if (await endOneInTurn(database, trx, { ...ending, sessionId })) ended.push(sessionId)
+  return ended
+}
+
 /**
  * Inside a `writeTransaction`: ends one live session (conditionally, so it is ended and recorded
  * once), records why, and appends it to `session_ends`, which every process follows to refuse
@@ -131,11 +145,16 @@ export interface EndingOfOne {
 export async function endOne(
   database: Pick<Database, 'takeTurnsEndingSessions' | 'signalSessionEnd'>,
   trx: Executor,
-  { sessionId, reason, at, client, extraEvent }: EndingOfOne,
+  ending: EndingOfOne,
 ): Promise<boolean> {
   // The turn comes before the session row's lock: a transaction waiting for the turn while
   // holding a row that the turn's holder goes on to end would deadlock with it.
   await database.takeTurnsEndingSessions(trx)
+  return endOneInTurn(database, trx, ending)
+}
+
+/** `endOne` for a transaction that already holds the turn. */
+async function endOneInTurn(database: Pick<Database, 'signalSessionEnd'>, trx: Executor, { sessionId, reason, at, client, extraEvent }: EndingOfOne): Promise<boolean> {
   const ended = await trx
     .updateTable('sessions')
     .set({ ended_at: at, end_reason: reason })
