@@ -8,7 +8,9 @@ import { registerErrorHandling } from './http/error-handler.js'
 import { BODY_LIMIT_BYTES, registerJsonBody } from './http/json-body.js'
 import { sendProblem } from './http/problem.js'
 import { registerRateLimit } from './http/rate-limit.js'
+import { accountPageRoutes } from './http/routes/account-pages.js'
 import { accountRoutes } from './http/routes/accounts.js'
+import { emailRoutes } from './http/routes/email.js'
 import { healthRoutes, type Readiness } from './http/routes/health.js'
 import { meRoutes } from './http/routes/me.js'
 import { protectedRoutes } from './http/routes/protected.js'
@@ -86,6 +88,8 @@ export async function buildApp({ ctx, readiness, logger, isUnavailable = () => f
   await app.register(logoutRoutes, { ctx })
   await app.register(sessionRoutes, { ctx })
   await app.register(meRoutes, { ctx })
+  await app.register(emailRoutes, { ctx })
+  if (config.accountConsole) await app.register(accountPageRoutes, { ctx })
   return app
 }
 

@@ -5,8 +5,10 @@ import { isIP } from 'node:net'
 
 const jwtAlgorithms = ['EdDSA', 'ES256', 'RS256', 'HS256'] as const
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const emailVerificationModes = ['optional', 'required'] as const
 export type JwtAlgorithm = (typeof jwtAlgorithms)[number]
 export type LogLevel = (typeof logLevels)[number]
+export type EmailVerification = (typeof emailVerificationModes)[number]
 /** `false`: the socket is the client; a number: hops; a list: trusted proxy addresses/CIDRs. */
 export type TrustProxy = false | number | string[]
 
@@ -84,7 +86,7 @@ export const configTable = {
   rateLimitPerMinute: {
     env: 'RATE_LIMIT_PER_MINUTE',
     parser: integer(60, 0, 1_000_000),
-    meaning: 'requests per client IP (IPv6: per /64) in any 60 s to registration, login and password change ({allowed}); `0` turns the limit off',
+    meaning: 'requests per client IP (IPv6: per /64) in any 60 s to registration, login, password change and the mail and link endpoints ({allowed}); `0` turns the limit off',
   },
   loginMaxFailures: {
     env: 'LOGIN_MAX_FAILURES',
@@ -96,9 +98,27 @@ export const configTable = {
     parser: trustProxy(),
     meaning: '`false`, a hop count 1–10, or comma-separated IPs/CIDRs of trusted proxies',
   },
+  publicUrl: {
+    env: 'PUBLIC_URL',
+    parser: publicUrl(),
+    meaning: 'the address users reach this server at (`http(s)://host[:port][/path]`); the base of every link in a mail. Unset: `http://127.0.0.1:<PORT>` (the port it listens on)',
+  },
+  smtpUrl: {
+    env: 'SMTP_URL',
+    parser: optionalUrl(['smtp:', 'smtps:']),
+    meaning:
+      '`smtp://[user:password@]host:port` or `smtps://…`: where mail is sent. Unset: each mail is written to `./data/outbox/` as an `.eml` file ' +
+      '(the log names the file, never its link); under `NODE_ENV=production` the server warns at boot',
+  },
+  mailFrom: { env: 'MAIL_FROM', parser: mailbox('Latchkey <no-reply@localhost>'), meaning: '`From` of every mail' },
+  emailVerification: {
+    env: 'EMAIL_VERIFICATION',
+    parser: oneOf(emailVerificationModes, 'optional'),
+    meaning: '{allowed}: `required` mails a link at registration and refuses login (`403 email_not_verified`) until it is used',
+  },
   corsOrigins: { env: 'CORS_ORIGINS', parser: origins(), meaning: 'comma-separated exact origins allowed to call the API from a browser' },
   apiDocs: { env: 'API_DOCS', parser: boolean(true), meaning: 'serve `/swagger` and `/swagger/v1/swagger.json`' },
-  accountConsole: { env: 'ACCOUNT_CONSOLE', parser: boolean(true), meaning: 'validated now; the console is a later issue' },
+  accountConsole: { env: 'ACCOUNT_CONSOLE', parser: boolean(true), meaning: 'serve the pages under `/account` that the links of mails lead to' },
   logLevel: { env: 'LOG_LEVEL', parser: oneOf(logLevels, 'info'), meaning: '{allowed}; JSON lines on stdout' },
   production: { env: 'NODE_ENV', parser: isProduction(), meaning: '`production`: strict key checks, no key generated at start' },
 } as const satisfies Record<string, ConfigVariable<unknown>>
@@ -166,6 +186,25 @@ function optionalUrl(protocols: readonly string[]): Parser<string | undefined> {
   const mustBe = `a URL starting with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}`
   const parse = (raw: string) => (URL.canParse(raw) && protocols.includes(new URL(raw).protocol) ? { value: raw } : { mustBe })
   return { fallback: undefined, shown: unset, parse }
+}
+
+/** An absolute http(s) URL without query or fragment, kept without its trailing slash. */
+function publicUrl(): Parser<string | undefined> {
+  const mustBe = 'an http:// or https:// URL without query or fragment'
+  const parse = (raw: string) => {
+    if (!URL.canParse(raw)) return { mustBe }
+    const url = new URL(raw)
+    const ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '' && url.username === '' && url.password === ''
+    return ok ? { value: url.href.replace(/\/+$/, '') } : { mustBe }
+  }
+  return { fallback: undefined, shown: '`http://127.0.0.1:<PORT>`', parse }
+}
+
+/** A `From` header value: no line breaks (they would inject headers) and an address in it. */
+function mailbox(fallback: string): Parser<string> {
+  const mustBe = 'a mailbox like "Name <address@example.com>" or "address@example.com", on one line'
+  const parse = (raw: string) => (/[\r\n\0]/.test(raw) || !/[^\s@<>]+@[^\s@<>]+/.test(raw) ? { mustBe } : { value: raw })
+  return { fallback, shown: code(fallback), parse }
 }
 
 function trustProxy(): Parser<TrustProxy> {

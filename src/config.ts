@@ -1,6 +1,6 @@
 import { type ConfigVariable, configTable } from './config-table.js'
 
-export type { JwtAlgorithm, LogLevel, TrustProxy } from './config-table.js'
+export type { EmailVerification, JwtAlgorithm, LogLevel, TrustProxy } from './config-table.js'
 
 type ConfigTable = typeof configTable
 /** One readonly field per row of the configuration table, typed by that row's parser. */

@@ -10,12 +10,20 @@ import { LegacyProfiles } from './crypto/legacy-work.js'
 import { createPasswordHasher, type PasswordHasher } from './crypto/password-hasher.js'
 import { createStore } from './persistence/create-store.js'
 import { type Database, migrateToLatest, openDatabase } from './persistence/database.js'
+import type { Store } from './persistence/store.js'
+import { MailSender } from './mail/mail-sender.js'
+import { createMailTransport } from './mail/transport.js'
 
 export interface OpenedContext {
   ctx: AuthContext
   database: Database
+  /** The port the server listens on: the default PUBLIC_URL names it. */
+  setListeningPort(port: number): void
   close(): Promise<void>
 }
+
+/** Where mail goes when SMTP_URL is unset (contract §1). */
+export const DEFAULT_OUTBOX_DIR = './data/outbox'
 
 /**
  * The composition root shared by the server, the CLI and the tests: opens and migrates the
@@ -33,6 +41,8 @@ export async function openContext(
     backgroundCheckpoints?: boolean
     /** Joins the other processes of the instance: told what this one ends, applying what they end. */
     sessionEnds?: (revocations: RevocationList) => SessionEndBroadcast & { close(): void }
+    /** Runs a background mail sender in this process (servers; not the CLI). */
+    sendMail?: { outboxDir?: string }
   },
 ): Promise<OpenedContext> {
   const database = await openDatabase(config.databaseUrl, { backgroundCheckpoints: deps.backgroundCheckpoints === true })
@@ -48,6 +58,8 @@ export async function openContext(
     const sessionEnds = deps.sessionEnds?.(revocations)
     const legacyProfiles = new LegacyProfiles(() => store.listLegacyHashProfiles())
     await legacyProfiles.refresh()
+    let listeningPort = config.port
+    const mailer = deps.sendMail === undefined ? undefined : startMailSender(config, store, deps.clock, deps.log, deps.sendMail.outboxDir ?? DEFAULT_OUTBOX_DIR)
     const ctx: AuthContext = {
       config,
       clock: deps.clock,
@@ -60,17 +72,30 @@ export async function openContext(
       passwordPolicy: createPasswordPolicy(config.passwordMinLength),
       legacyProfiles,
       log: deps.log,
+      publicUrl: () => config.publicUrl ?? `http://127.0.0.1:${listeningPort}`,
+      ...(mailer === undefined ? {} : { mailer }),
     }
     const close = async () => {
+      await mailer?.stop()
       sessionEnds?.close()
       await ctx.hasher.close()
       await database.close()
     }
-    return { ctx, database, close }
+    const setListeningPort = (port: number) => {
+      listeningPort = port
+    }
+    return { ctx, database, setListeningPort, close }
   } catch (error) {
     await database.close()
     throw error
   }
+}
+
+function startMailSender(config: Config, store: Store, clock: Clock, log: Log, outboxDir: string): MailSender {
+  const transport = createMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir })
+  // The SMTP password, should an error message ever quote the URL.
+  const password = config.smtpUrl === undefined ? '' : decodeURIComponent(new URL(config.smtpUrl).password)
+  return new MailSender({ store, clock, log, transport, secrets: [password, config.smtpUrl ?? ''] })
 }
 
 function reportKeyStorage(config: Config, report: KeyStorageReport, log: Log): void {

@@ -3,13 +3,14 @@ import type { Server } from 'node:http'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
 import { pruneLoginLimits } from './auth/prune-login-limits.js'
+import { pruneMail } from './auth/prune-mail.js'
 import { pruneSessions } from './auth/prune-sessions.js'
 import { primaryChannel } from './cluster/cluster-channels.js'
 import { joinSessionEndBroadcast } from './cluster/join-session-end-broadcast.js'
 import { drainConnections } from './http/drain-connections.js'
 import { systemClock } from './clock.js'
 import type { Config } from './config.js'
-import { type OpenedContext, openContext } from './open-context.js'
+import { DEFAULT_OUTBOX_DIR, type OpenedContext, openContext } from './open-context.js'
 import { pingDatabase } from './persistence/database.js'
 import { connectRedis, pingRedis } from './persistence/redis.js'
 
@@ -50,6 +51,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     log: logger,
     migrate: options.migrate,
     backgroundCheckpoints: true,
+    sendMail: {},
     ...(options.clusterWorker === true ? { sessionEnds: (revocations) => joinSessionEndBroadcast(primaryChannel(process), revocations, logger) } : {}),
   })
   const { ctx, database } = opened
@@ -67,7 +69,12 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   if (cluster.isWorker && process.env.LATCHKEY_TEST_EXPOSE_WORKER === '1') exposeWorker(app.server, String(cluster.worker?.id))
   await app.listen({ port: config.port, host: config.host })
   // The bound port, not the configured one: PORT=0 lets the OS choose (cluster workers share the primary's choice).
-  logger.info({ port: boundPort(app.server) ?? config.port, host: config.host }, 'listening')
+  const port = boundPort(app.server) ?? config.port
+  opened.setListeningPort(port)
+  logger.info({ port, host: config.host }, 'listening')
+  if (config.production && config.smtpUrl === undefined) {
+    logger.warn({ outbox: DEFAULT_OUTBOX_DIR }, 'SMTP_URL is not set: mail is written to files instead of being sent')
+  }
 
   return {
     async stop() {
@@ -123,6 +130,8 @@ async function startUpkeep({ ctx, database }: OpenedContext, logger: Logger): Pr
     const counters = await pruneLoginLimits(ctx)
     if (counters > 0) logger.info({ rows: counters }, 'pruned spent brute-force counters')
     if ((await ctx.store.pruneLegacyHashProfiles()) > 0) await ctx.legacyProfiles.refresh()
+    const mail = await pruneMail(ctx)
+    if (mail > 0) logger.info({ rows: mail }, 'pruned sent mail and expired links')
   }
   const guard = (task: () => Promise<void>, what: string) => () => {
     task().catch((error: unknown) => logger.warn({ err: error }, `${what} failed`))

@@ -185,7 +185,7 @@ async function benchTarget(target: Target): Promise<void> {
   const userId = randomId()
   const suffix = randomBytes(4).toString('hex')
   await store.createUser(
-    { id: userId, userName: `bench_${suffix}`, email: `bench_${suffix}@example.com`, firstName: 'B', lastName: 'M', passwordHash: '$argon2id$bench', disabledAt: null, createdAt: Date.now() },
+    { id: userId, userName: `bench_${suffix}`, email: `bench_${suffix}@example.com`, firstName: 'B', lastName: 'M', passwordHash: '$argon2id$bench', disabledAt: null, createdAt: Date.now(), emailVerifiedAt: null },
     ['api_access', 'bench'],
     CLIENT,
   )

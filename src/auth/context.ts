@@ -22,6 +22,10 @@ export interface AuthContext {
   /** The PBKDF2 profiles of imported hashes: every login pays each of them once. */
   readonly legacyProfiles: LegacyProfiles
   readonly log: Log
+  /** PUBLIC_URL, or `http://127.0.0.1:<the port this server listens on>`: the base of mailed links. */
+  readonly publicUrl: () => string
+  /** The background mail sender of this process, woken when a request queues mail (absent in the CLI). */
+  readonly mailer?: { nudge(): void }
 }
 
 export interface TokenPair {

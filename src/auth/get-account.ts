@@ -21,8 +21,8 @@ export async function getAccount(ctx: Pick<AuthContext, 'store'>, userId: string
     id: user.id,
     userName: user.userName,
     email: user.email,
-    // No address can be verified and no second factor turned on yet (contract §9, §10).
-    emailVerified: false,
+    emailVerified: user.emailVerifiedAt !== null,
+    // No second factor can be turned on yet (contract §10).
     mfaEnabled: false,
     firstName: user.firstName,
     lastName: user.lastName,

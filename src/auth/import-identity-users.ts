@@ -65,6 +65,8 @@ export async function importIdentityUsers(
       passwordHash: await wrapIdentityHash(row.legacyHash),
       disabledAt: null,
       createdAt,
+      // Contract §9: imported users count as verified (their old system had their address).
+      emailVerifiedAt: createdAt,
     },
   }))
   // Someone may have registered one of these names since the check: the transaction decides.

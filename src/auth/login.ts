@@ -36,6 +36,10 @@ export async function login(
     // A password set (or changed) while this login hashed: it was checked against a hash that is
     // no longer current, so it must not start a session — nor count as a guess.
     if (checked.kind === 'superseded') throw invalidCredentials()
+    // Contract §9: told only to someone who knows the password, so it reveals nothing to others.
+    if (ctx.config.emailVerification === 'required' && checked.user.emailVerifiedAt === null) {
+      throw new AppError('email_not_verified', 'Verify your email address first: use the link mailed to you, or ask for a new one.')
+    }
     const pair = await startSession(ctx, checked.user, checked.passwordHash, client)
     if (pair === undefined) throw invalidCredentials()
     await recordSuccessfulLogin(ctx, attempt)

@@ -11,6 +11,7 @@ import { usersCreate } from './users-create.js'
 import { usersImport } from './users-import.js'
 import { usersSetDisabled } from './users-set-disabled.js'
 import { usersSetPassword } from './users-set-password.js'
+import { usersVerifyEmail } from './users-verify-email.js'
 
 type Command = (args: string[], io: CliIo) => Promise<void>
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   'users set-password': usersSetPassword,
   'users disable': (args, io) => usersSetDisabled(args, io, true),
   'users enable': (args, io) => usersSetDisabled(args, io, false),
+  'users verify-email': usersVerifyEmail,
   'roles grant': (args, io) => rolesChange(args, io, 'grant'),
   'roles revoke': (args, io) => rolesChange(args, io, 'revoke'),
   'keys rotate': keysRotate,
@@ -34,6 +36,7 @@ const USAGE = `usage: latchkey <command>  (configured by the server's environmen
   users import [--skip-invalid] FILE
   users set-password USER   (password on stdin)
   users disable USER | users enable USER
+  users verify-email USER   (an operator vouches for the address)
   roles grant USER ROLE | roles revoke USER ROLE
   keys rotate | keys list
   sessions prune`

@@ -32,6 +32,6 @@ export async function usersCreate(args: string[], io: CliIo): Promise<void> {
     lastName: values['last-name'] as string,
     password,
   }
-  const { id } = await withContext(io, {}, ({ ctx }) => register(ctx, input, CLI_CLIENT, [...new Set([DEFAULT_ROLE, ...roles])]))
+  const { id } = await withContext(io, {}, ({ ctx }) => register(ctx, input, CLI_CLIENT, { roles: [...new Set([DEFAULT_ROLE, ...roles])], byOperator: true }))
   printLine(io, id)
 }

@@ -22,6 +22,7 @@ const EMAIL =
 const USER_NAME = /^[A-Za-z0-9._@+-]{3,64}$/
 const EMAIL_MAX_LENGTH = 254
 const NAME_MAX_LENGTH = 100
+export const EMAIL_RULE = `Must be a valid email address of at most ${EMAIL_MAX_LENGTH} characters.`
 
 /**
  * Every registration rule at once, so a client learns of every bad field in one answer
@@ -48,7 +49,7 @@ export function validateRegistration(
   const rawEmail = text('email')
   const email = rawEmail?.normalize('NFC').trim()
   if (email !== undefined && (codePointLength(email) > EMAIL_MAX_LENGTH || !EMAIL.test(email))) {
-    add('email', `Must be a valid email address of at most ${EMAIL_MAX_LENGTH} characters.`)
+    add('email', EMAIL_RULE)
   }
 
   // Not trimmed: a user name with spaces around it is a typo, not a name.
@@ -72,6 +73,13 @@ export function validateRegistration(
     return { ok: false, errors }
   }
   return { ok: true, value: { firstName, lastName, email, userName, password } }
+}
+
+/** A client's email as registration would store it (NFC, trimmed), or undefined when it breaks the grammar. */
+export function checkEmail(raw: string): string | undefined {
+  if (hasForbiddenCodePoints(raw)) return undefined
+  const email = raw.normalize('NFC').trim()
+  return codePointLength(email) <= EMAIL_MAX_LENGTH && EMAIL.test(email) ? email : undefined
 }
 
 function checkName(raw: string | undefined, fail: (message: string) => void): string | undefined {

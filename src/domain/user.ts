@@ -10,6 +10,8 @@ export interface User {
   passwordHash: string
   disabledAt: number | null
   createdAt: number
+  /** When the current email was verified (contract §9); null: it is not. */
+  emailVerifiedAt: number | null
 }
 
 /** The lookup key of a user name or email: unique ignoring ASCII case. */

@@ -121,9 +121,43 @@ export type ChangePasswordBody = Static<typeof ChangePasswordBody>
 
 export const ActivityList = Type.Array(
   Type.Object({
-    type: Type.String({ description: 'registered, login_succeeded, login_failed, login_throttled, refresh_reuse_detected, session_ended, password_changed, roles_changed' }),
+    type: Type.String({
+      description:
+        'registered, login_succeeded, login_failed, login_throttled, refresh_reuse_detected, session_ended, password_changed, roles_changed, ' +
+        'verification_sent, email_verified, password_reset_requested, password_reset, email_change_requested, email_changed',
+    }),
     at: Timestamp,
     ipAddress: Type.Union([Type.String(), Type.Null()]),
     userAgent: Type.Union([Type.String(), Type.Null()]),
   }),
 )
+
+// Contract §9. Unknown members are refused (400) rather than ignored: these bodies carry tokens
+// and addresses, and a misspelt member must not pass silently.
+const strict = { additionalProperties: false } as const
+const EMAIL_DESCRIPTION = 'The grammar of registration (an HTML type=email address, at most 254 characters); matched ignoring case.'
+const LINK_TOKEN_DESCRIPTION = 'The token from the link\'s fragment (`#token=…`). Any string that is not a live token is `invalid_link`.'
+
+export const EmailBody = Type.Object({ email: Type.String({ description: EMAIL_DESCRIPTION }) }, strict)
+export type EmailBody = Static<typeof EmailBody>
+
+export const LinkTokenBody = Type.Object({ token: Type.String({ description: LINK_TOKEN_DESCRIPTION }) }, strict)
+export type LinkTokenBody = Static<typeof LinkTokenBody>
+
+export const PasswordResetBody = Type.Object(
+  {
+    token: Type.String({ description: LINK_TOKEN_DESCRIPTION }),
+    newPassword: Type.String({ description: 'The registration rules apply. A refused password leaves the link usable.' }),
+  },
+  strict,
+)
+export type PasswordResetBody = Static<typeof PasswordResetBody>
+
+export const EmailChangeBody = Type.Object(
+  {
+    newEmail: Type.String({ description: EMAIL_DESCRIPTION }),
+    currentPassword: Type.String({ minLength: 1 }),
+  },
+  strict,
+)
+export type EmailChangeBody = Static<typeof EmailChangeBody>

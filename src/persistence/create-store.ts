@@ -1,5 +1,6 @@
 import { createAccountStore } from './accounts.js'
 import type { Database } from './database.js'
+import { createEmailStore } from './email.js'
 import { createEventStore } from './events.js'
 import { createLoginLimitStore } from './login-limits.js'
 import { createSessionStore } from './sessions.js'
@@ -15,5 +16,6 @@ export function createStore(database: Database): Store {
     ...createEventStore(database),
     ...createLoginLimitStore(database),
     ...createAccountStore(database),
+    ...createEmailStore(database),
   }
 }

@@ -15,6 +15,8 @@ export interface Tables {
   login_known_ips: LoginKnownIpsTable
   session_ends: SessionEndsTable
   legacy_hash_profiles: LegacyHashProfilesTable
+  email_tokens: EmailTokensTable
+  mail_outbox: MailOutboxTable
 }
 
 /** The PBKDF2 parameters (`prf$iterations$length`) of imported hashes still stored. */
@@ -35,6 +37,8 @@ export interface UsersTable {
   password_hash: string
   disabled_at: number | null
   created_at: number
+  /** When the current email was verified; null: it is not. */
+  email_verified_at: number | null
 }
 
 export interface UserRolesTable {
@@ -131,4 +135,34 @@ export interface LoginKnownIpsTable {
   user_id: string
   ip_key: string
   last_login_at: number
+}
+
+/** The single-use tokens of mailed links (contract §9), by hash; deleted when used or voided. */
+export interface EmailTokensTable {
+  /** SHA-256 of the token, base64url. */
+  token_hash: string
+  user_id: string
+  purpose: string
+  /** The address the link proves. */
+  email: string
+  created_at: number
+  expires_at: number
+}
+
+/** The transactional outbox of mail (contract §9). */
+export interface MailOutboxTable {
+  id: string
+  user_id: string
+  kind: string
+  recipient: string
+  subject: string
+  /** Erased once sent or given up: the link lives only until the mail is out. */
+  body_text: string | null
+  created_at: number
+  attempts: Generated<number>
+  next_attempt_at: number
+  claimed_until: Generated<number>
+  sent_at: number | null
+  failed_at: number | null
+  last_error: string | null
 }

@@ -17,6 +17,12 @@ export type SecurityEventType =
   | 'session_ended'
   | 'password_changed'
   | 'roles_changed'
+  | 'verification_sent'
+  | 'email_verified'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'email_change_requested'
+  | 'email_changed'
 
 export interface SecurityEvent {
   userId: string
@@ -62,7 +68,7 @@ export interface StoredSigningKey {
   retiredAt: number | null
 }
 
-export type EndReason = 'logout' | 'reuse' | 'evicted' | 'password_changed' | 'disabled' | 'roles_changed' | 'revoked'
+export type EndReason = 'logout' | 'reuse' | 'evicted' | 'password_changed' | 'password_reset' | 'disabled' | 'roles_changed' | 'revoked'
 
 /** Which sessions to end: one by id (only if it is `userId`'s, when given), or all of a user's (optionally but one). */
 export type SessionSelector = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string }
@@ -102,9 +108,11 @@ export interface PruneCutoffs {
 export interface UserStore {
   findUserByIdentifier(identifier: string): Promise<User | undefined>
   findUserById(id: string): Promise<User | undefined>
+  /** The account whose email is `email`, ignoring case (never one whose user name it is). */
+  findUserByEmail(email: string): Promise<User | undefined>
   listRoles(userId: string): Promise<string[]>
   /** Inserts the user, roles and `registered` event in one transaction, or names the clash. */
-  createUser(user: User, roles: readonly string[], client: ClientInfo): Promise<'created' | 'duplicate_user_name' | 'duplicate_email'>
+  createUser(user: User, roles: readonly string[], client: ClientInfo, verification?: LinkMail): Promise<'created' | 'duplicate_user_name' | 'duplicate_email'>
   /** The PBKDF2 profiles (`prf$iterations$length`) of imported hashes still stored. */
   listLegacyHashProfiles(): Promise<string[]>
   /** Forgets the profiles no stored hash has any more (every such user logged in since). */
@@ -199,7 +207,7 @@ export interface AccountStore {
 }
 
 /** Everything the use cases need of the database: one port, one implementation per concern. */
-export interface Store extends UserStore, SessionStore, SigningKeyStore, EventStore, AccountStore, LoginLimitStore {}
+export interface Store extends UserStore, SessionStore, SigningKeyStore, EventStore, AccountStore, LoginLimitStore, EmailStore {}
 
 /** Whom a login attempt is counted against: its account key and the client's IP group (contract §4.5). */
 export interface AttemptKey {
@@ -256,4 +264,93 @@ export interface LoginLimitStore {
   lastLoginFrom(known: { userId: string; ipKey: string }): Promise<number | undefined>
   /** Deletes counters that no longer count; returns how many rows went. */
   pruneLoginLimits(cutoffs: LoginLimitCutoffs): Promise<number>
+}
+
+/** What a mailed link is for (contract §9): verify the address, change it, reset the password. */
+export type LinkPurpose = 'verify' | 'change' | 'reset'
+
+/** The kinds of mail; the hourly cap counts `verification`, `reset` and `change` (whose notice goes with it). */
+export type MailKind = 'verification' | 'reset' | 'change' | 'change_notice'
+
+/** A link's token as stored: its hash only. */
+export interface LinkToken {
+  tokenHash: string
+  userId: string
+  purpose: LinkPurpose
+  /** The address the link proves: the account's own (verify, reset) or the new one (change). */
+  email: string
+  createdAt: number
+  expiresAt: number
+}
+
+export interface NewMail {
+  id: string
+  userId: string
+  kind: MailKind
+  recipient: string
+  subject: string
+  bodyText: string
+  createdAt: number
+}
+
+/** A link and the mails that carry it (a change of address: the link to the new address, a notice to the old). */
+export interface LinkMail {
+  token: LinkToken
+  mails: NewMail[]
+}
+
+export interface LinkMailRequest extends LinkMail {
+  /** Undefined: the address named no account; the same statements run and nothing is written. */
+  userId: string | undefined
+  at: number
+  /** The kind the hourly cap counts. */
+  kind: MailKind
+  maxPerHour: number
+  /** The user's live links of these purposes die first (a new reset link voids the earlier ones). */
+  voids?: LinkPurpose[]
+  event: SecurityEventType
+  client: ClientInfo
+}
+
+/** A queued mail a sender has claimed until `leaseUntil`. */
+export interface OutboxMail extends NewMail {
+  /** Delivery attempts so far, this one included. */
+  attempts: number
+  leaseUntil: number
+}
+
+export type EmailConfirmation =
+  | { kind: 'invalid' }
+  | { kind: 'duplicate_email' }
+  /** `changed`: false when the address was verified already (nothing written but the used link). */
+  | { kind: 'verified'; userId: string; changed: boolean }
+  | { kind: 'changed'; userId: string }
+
+export interface EmailStore {
+  /**
+   * In one transaction, the user's row locked: unless `maxPerHour` mails of `kind` went to the
+   * user in the hour before `at`, voids the user's links of `voids`, stores the token, queues the
+   * mails and records the event. True when queued.
+   */
+  queueLinkMail(request: LinkMailRequest): Promise<boolean>
+  /** A live (unused, unexpired, not voided) link's token. */
+  findLinkToken(tokenHash: string, at: number): Promise<LinkToken | undefined>
+  /** Uses a verification or change-of-address link, in one transaction. */
+  confirmEmail(use: { tokenHash: string; at: number; client: ClientInfo }): Promise<EmailConfirmation>
+  /**
+   * Uses a reset link, in one transaction: the new hash, the address verified, every reset link
+   * voided, every session ended, the back-off counts of the account cleared, `password_reset`
+   * recorded. Undefined (nothing written) when the link is not live.
+   */
+  resetPassword(reset: { tokenHash: string; newHash: string; at: number; client: ClientInfo }): Promise<{ userId: string; endedSessions: string[] } | undefined>
+  /** True when the address was not verified before. */
+  markEmailVerified(userId: string, at: number): Promise<boolean>
+  /** Claims up to `limit` due mails for this sender until `leaseUntil`; each claimed by one sender only. */
+  claimDueMails(claim: { at: number; leaseUntil: number; limit: number }): Promise<OutboxMail[]>
+  /** The mail went out: its body is erased, the record stays. */
+  markMailSent(sent: { id: string; at: number; leaseUntil: number }): Promise<void>
+  /** Delivery failed: retried at `retryAt`, or given up (body erased) when it is undefined. */
+  markMailFailed(failure: { id: string; at: number; leaseUntil: number; error: string; retryAt: number | undefined }): Promise<void>
+  /** Deletes sent or abandoned mails created before `mailBefore` and links expired by `tokensBefore`. */
+  pruneMail(cutoffs: { mailBefore: number; tokensBefore: number }): Promise<number>
 }

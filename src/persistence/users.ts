@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely'
 import { WRAPPED_PREFIX } from '../crypto/password-hasher.js'
 import { identifierKey, type User } from '../domain/user.js'
 import type { Database, Executor } from './database.js'
+import { insertLinkMail } from './email.js'
 import { insertEvent } from './events.js'
 import type { UsersTable } from './schema.js'
 import type { UserStore } from './store.js'
@@ -29,11 +30,15 @@ export function createUserStore(database: Database): UserStore {
       const row = await findBy('id', id)
       return row && toUser(row)
     },
+    async findUserByEmail(email) {
+      const row = await findBy('email_key', identifierKey(email))
+      return row && toUser(row)
+    },
     async listRoles(userId) {
       const rows = await db.selectFrom('user_roles').select('role').where('user_id', '=', userId).orderBy('role').execute()
       return rows.map((row) => row.role)
     },
-    async createUser(user, roles, client) {
+    async createUser(user, roles, client, verification) {
       try {
         return await database.writeTransaction(async (trx) => {
           await database.lockRegistrations(trx)
@@ -42,6 +47,10 @@ export function createUserStore(database: Database): UserStore {
           await trx.insertInto('users').values(toRow(user)).execute()
           for (const role of roles) await trx.insertInto('user_roles').values({ user_id: user.id, role }).execute()
           await insertEvent(trx, { userId: user.id, type: 'registered', at: user.createdAt, client })
+          // EMAIL_VERIFICATION=required: the link is queued with the account, or neither exists.
+          if (verification !== undefined) {
+            await insertLinkMail(trx, { ...verification, event: { userId: user.id, type: 'verification_sent', at: user.createdAt, client } })
+          }
           return 'created' as const
         })
       } catch (error) {
@@ -116,6 +125,7 @@ export function toRow(user: User): Selectable<UsersTable> {
     password_hash: user.passwordHash,
     disabled_at: user.disabledAt,
     created_at: user.createdAt,
+    email_verified_at: user.emailVerifiedAt,
   }
 }
 
@@ -129,5 +139,6 @@ function toUser(row: Selectable<UsersTable>): User {
     passwordHash: row.password_hash,
     disabledAt: row.disabled_at,
     createdAt: row.created_at,
+    emailVerifiedAt: row.email_verified_at,
   }
 }

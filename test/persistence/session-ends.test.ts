@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 async function liveSessions(store: Store, count: number): Promise<{ userId: string; sessionIds: string[] }> {
   const n = randomBytes(6).toString('hex')
   const userId = randomUUID()
-  const user = { id: userId, userName: `u_${n}`, email: `u.${n}@example.com`, firstName: 'A', lastName: 'B', passwordHash: STUB_HASH, disabledAt: null, createdAt: T0 }
+  const user = { id: userId, userName: `u_${n}`, email: `u.${n}@example.com`, firstName: 'A', lastName: 'B', passwordHash: STUB_HASH, disabledAt: null, createdAt: T0, emailVerifiedAt: null }
   assert.equal(await store.createUser(user, ['api_access'], CLIENT), 'created')
   const sessionIds: string[] = []
   for (let i = 0; i < count; i++) {

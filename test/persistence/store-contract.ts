@@ -25,7 +25,7 @@ const unique = () => `${++counter}_${randomBytes(4).toString('hex')}`
 
 function newUser(overrides: Partial<User> = {}): User {
   const n = unique()
-  return { id: randomUUID(), userName: `user_${n}`, email: `user.${n}@example.com`, firstName: 'Ada', lastName: 'Lovelace', passwordHash: STUB_HASH, disabledAt: null, createdAt: T0, ...overrides }
+  return { id: randomUUID(), userName: `user_${n}`, email: `user.${n}@example.com`, firstName: 'Ada', lastName: 'Lovelace', passwordHash: STUB_HASH, disabledAt: null, createdAt: T0, emailVerifiedAt: null, ...overrides }
 }
 
 const newToken = (sessionId: string, at: number, expiresAt = at + HOUR): NewRefreshToken => ({

@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import type { AuthContext } from '../../src/auth/context.js'
 import type { Clock } from '../../src/clock.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password-hasher.js'
+import type { Log } from '../../src/logger.js'
 
 /**
  * Tests that are not about overload must never see its 503: on a loaded 2-core CI machine ten
@@ -39,6 +43,8 @@ export interface TestServer {
   clock: FakeClock
   database: TestDatabase
   app: FastifyInstance
+  /** Where mail goes without SMTP_URL: a directory of this server's own, removed on close. */
+  outboxDir: string
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>
   /** Registers a user (defaults filled in) and returns its id and credentials. */
   register(overrides?: Partial<Registration>): Promise<Registration & { id: string }>
@@ -67,6 +73,8 @@ export interface TestServerOptions {
   database?: TestDatabase
   clock?: FakeClock | Clock
   hasher?: PasswordHasher
+  /** Where the server logs (default: nowhere). */
+  log?: Log
 }
 
 /**
@@ -84,9 +92,15 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const database = options.database ?? (await options.dialect.create())
   const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...NOT_ABOUT_LIMITS, ...options.env })
   const clock = (options.clock ?? new FakeClock()) as FakeClock
+  const outboxDir = mkdtempSync(join(tmpdir(), 'latchkey-outbox-'))
   let opened: OpenedContext
   try {
-    opened = await openContext(config, { clock, log: silentLog, hasher: options.hasher ?? createPasswordHasher({ maxQueueWaitMs: TESTS_QUEUE_WAIT_MS }) })
+    opened = await openContext(config, {
+      clock,
+      log: options.log ?? silentLog,
+      hasher: options.hasher ?? createPasswordHasher({ maxQueueWaitMs: TESTS_QUEUE_WAIT_MS }),
+      sendMail: { outboxDir },
+    })
   } catch (error) {
     if (ownsDatabase) await database.drop()
     throw error
@@ -94,7 +108,9 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const app = await buildApp({ ctx: opened.ctx, readiness: { draining: false, check: async () => true }, isUnavailable: (error) => opened.database.isUnavailable(error) })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
-  const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  opened.setListeningPort(port)
+  const url = `http://127.0.0.1:${port}`
 
   const request = async (method: string, path: string, req: RequestOptions = {}): Promise<TestResponse> => {
     const headers: Record<string, string> = { ...req.headers }
@@ -118,6 +134,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     clock,
     database,
     app,
+    outboxDir,
     request,
     async register(overrides = {}) {
       const n = ++userCounter
@@ -141,6 +158,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     async close() {
       await app.close()
       await opened.close()
+      rmSync(outboxDir, { recursive: true, force: true })
       if (ownsDatabase) await database.drop()
     },
   }

@@ -3,6 +3,7 @@ import * as initial from './2026-11-26-initial.js'
 import * as loginLimits from './2026-11-30-login-limits.js'
 import * as sessionEnds from './2026-11-30-session-ends.js'
 import * as legacyHashProfiles from './2026-12-01-legacy-hash-profiles.js'
+import * as mail from './2026-12-06-mail.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30-login-limits': loginLimits,
   '2026-11-30-session-ends': sessionEnds,
   '2026-12-01-legacy-hash-profiles': legacyHashProfiles,
+  '2026-12-06-mail': mail,
 }
