@@ -12,6 +12,18 @@ export default tseslint.config(
     },
   },
   {
+    // The account pages' scripts run as they are in the browser (no build step): browser globals, not Node's.
+    files: ['public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', fetch: 'readonly', URL: 'readonly',
+        URLSearchParams: 'readonly', addEventListener: 'readonly', getComputedStyle: 'readonly',
+        process: 'off', Buffer: 'off',
+      },
+    },
+  },
+  {
     // The inner layers never see HTTP or SQL: dependencies point inward.
     files: ['src/auth/**', 'src/domain/**', 'src/crypto/**'],
     rules: {

@@ -76,8 +76,8 @@ export function emailChangeNotice({ userName }: { userName: string }): ComposedM
       'Someone signed in to your account asked to change its email address. A confirmation link',
       'went to the new address; the change happens only when that link is used.',
       '',
-      'If this was not you, change your password now (or reset it from the sign-in page): that',
-      'ends every session of your account.',
+      'If this was not you, change your password now, or ask for a password reset link for this',
+      'address: either ends every session of your account and voids the change link.',
     ),
   }
 }

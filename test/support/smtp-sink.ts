@@ -18,6 +18,8 @@ export interface SmtpSinkOptions {
   refuseFirst?: number
   /** Credentials the server demands (AUTH PLAIN/LOGIN); absent: no authentication. */
   auth?: { user: string; pass: string }
+  /** Listen on this port (one a server was told to use while nothing listened there); default: any free port. */
+  port?: number
 }
 
 export interface SmtpSink {
@@ -82,7 +84,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
   })
   const { port } = server.server.address() as AddressInfo
   const credentials = options.auth === undefined ? '' : `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.pass)}@`

@@ -19,6 +19,11 @@ export interface SpawnedServer {
   kill(signal?: NodeJS.Signals): Promise<number | null>
 }
 
+export interface SpawnOptions {
+  /** The working directory (default: the test runner's): `./data/…` paths are relative to it. */
+  cwd?: string
+}
+
 export interface ListeningServer extends SpawnedServer {
   /** `http://127.0.0.1:<port>`, the port the server (every worker of it) listens on. */
   url: string
@@ -30,9 +35,10 @@ export interface ListeningServer extends SpawnedServer {
  * environment, without waiting for it: for a server expected to refuse to start. PORT defaults
  * to 0 (the OS picks a port, no race with another process) and LOG_LEVEL to info.
  */
-export function spawnServer(env: Record<string, string>): SpawnedServer {
+export function spawnServer(env: Record<string, string>, options: SpawnOptions = {}): SpawnedServer {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -69,11 +75,11 @@ export function spawnServer(env: Record<string, string>): SpawnedServer {
  * Starts the built server and waits for its `listening` log line, which names the port the OS
  * gave it (PORT=0 unless `env` sets one). Needs LOG_LEVEL info or lower, the default here.
  */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ListeningServer> {
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000, options: SpawnOptions = {}): Promise<ListeningServer> {
   if (env.LOG_LEVEL !== undefined && !LEVELS_THAT_LOG_LISTENING.has(env.LOG_LEVEL)) {
     throw new Error(`LOG_LEVEL=${env.LOG_LEVEL} hides the listening line that names the port: use info`)
   }
-  const server = spawnServer(env)
+  const server = spawnServer(env, options)
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the server did not listen within ${timeoutMs} ms: ${server.stderr()}`)), timeoutMs)
