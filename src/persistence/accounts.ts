@@ -49,8 +49,9 @@ export function createAccountStore(database: Database): AccountStore {
         if (Number(updated.numUpdatedRows) !== 1) return undefined
         await insertEvent(trx, { userId, type: 'password_changed', at, client })
         // A changed password voids every reset link of the user (contract §9): a link mailed
-        // before the change must not undo it.
-        await trx.deleteFrom('email_tokens').where('user_id', '=', userId).where('purpose', '=', 'reset').execute()
+        // before the change must not undo it. Pending changes of address die too: one asked
+        // for from a hijacked session must not outlive the owner taking the account back.
+        await trx.deleteFrom('email_tokens').where('user_id', '=', userId).where('purpose', 'in', ['reset', 'change']).execute()
         // In the same commit as the new hash: whoever held the old password loses every session
         // with it, and no crash in between can leave one refreshable.
         const selector = keepSessionId === undefined ? { userId } : { userId, exceptSessionId: keepSessionId }

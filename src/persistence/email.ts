@@ -109,8 +109,9 @@ export function createEmailStore(database: Database): EmailStore {
           .set((eb) => ({ password_hash: newHash, email_verified_at: eb.fn.coalesce('email_verified_at', eb.val(at)) }))
           .where('id', '=', userId)
           .execute()
-        // A changed password voids every reset link of the user (the one used is gone already).
-        await trx.deleteFrom('email_tokens').where('user_id', '=', userId).where('purpose', '=', 'reset').execute()
+        // A changed password voids every reset link of the user (the one used is gone already),
+        // and pending changes of address, as a password change does (accounts.ts).
+        await trx.deleteFrom('email_tokens').where('user_id', '=', userId).where('purpose', 'in', ['reset', 'change']).execute()
         await insertEvent(trx, { userId, type: 'password_reset', at, client })
         // Whoever knew the old password (or held a session with it) is out, in the same commit.
         const endedSessions = await endSelectedSessions(database, trx, { selector: { userId }, reason: 'password_reset', at, client })

@@ -100,6 +100,22 @@ for (const dialect of DIALECTS) {
       assert.equal(await loginStatus(user.userName, 'changed while signed in'), 200)
     })
 
+    it('voids a pending change of address (asked for from a session the owner takes back)', async () => {
+      const user = await server.register()
+      const pair = await server.login(user.userName, user.password)
+      const newEmail = `taken-over.${user.userName}@example.net`
+      const asked = await server.request('POST', '/api/accounts/me/email', { body: { newEmail, currentPassword: user.password }, token: pair.accessToken.token })
+      assert.equal(asked.status, 202)
+      const changeToken = tokenIn(linkIn(await sink.nextMail(newEmail)))
+      await sink.nextMail(user.email) // the notice to the old address
+      await askReset(user.email)
+      assert.equal((await reset(await resetToken(user.email), 'owner takes it back')).status, 204)
+      const used = await server.request('POST', '/api/accounts/verify-email', { body: { token: changeToken } })
+      assert.equal(used.body.code, 'invalid_link')
+      const me = await server.login(user.userName, 'owner takes it back')
+      assert.equal((await server.request('GET', '/api/accounts/me', { token: me.accessToken.token })).body.email, user.email)
+    })
+
     it('keeps the link when the new password is refused', async () => {
       const user = await server.register()
       await askReset(user.email)
