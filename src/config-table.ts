@@ -101,7 +101,7 @@ export const configTable = {
   publicUrl: {
     env: 'PUBLIC_URL',
     parser: publicUrl(),
-    meaning: 'the address users reach this server at (`http(s)://host[:port][/path]`); the base of every link in a mail. Unset: `http://127.0.0.1:<PORT>` (the port it listens on)',
+    meaning: 'the address users reach this server at (`http(s)://host[:port][/path]`): the base of every link in a mail (unset: the port it listens on)',
   },
   smtpUrl: {
     env: 'SMTP_URL',
