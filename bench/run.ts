@@ -14,6 +14,7 @@ import { benchLogin } from './scenarios/login.js'
 import { benchLoginStorm } from './scenarios/login-storm.js'
 import { benchLoginOverload } from './scenarios/login-overload.js'
 import { benchLoginTiming } from './scenarios/login-timing.js'
+import { benchMailTiming } from './scenarios/mail-timing.js'
 import { benchMemory } from './scenarios/memory.js'
 import { benchProtected } from './scenarios/protected.js'
 import { benchRefresh } from './scenarios/refresh.js'
@@ -27,6 +28,7 @@ const SCENARIOS: Record<string, (h: Harness) => Promise<Row[]>> = {
   storm: benchLoginStorm,
   overload: benchLoginOverload,
   'login-timing': benchLoginTiming,
+  'mail-timing': benchMailTiming,
   startup: benchStartup,
   memory: benchMemory,
 }

@@ -12,10 +12,12 @@ export interface ServerSettings {
   port?: number
   /** LOGIN_MAX_FAILURES, for scenarios that fail logins on purpose (default: the server's). */
   loginMaxFailures?: number
+  /** SMTP_URL, for scenarios that send mail (default: none, mail would go to ./data/outbox/). */
+  smtpUrl?: string
 }
 
 /** Latchkey's own variables: never inherited from the shell running the bench. */
-const LATCHKEY_VARIABLES = /^(PORT|HOST|WORKERS|DATABASE_URL|REDIS_URL|JWT_.*|KEY_ENCRYPTION_KEY|ACCESS_TOKEN_TTL|REFRESH_.*|SESSION_TTL|CLOCK_SKEW|PASSWORD_MIN_LENGTH|RATE_LIMIT_PER_MINUTE|LOGIN_MAX_FAILURES|TRUST_PROXY|CORS_ORIGINS|API_DOCS|ACCOUNT_CONSOLE|LOG_LEVEL|NODE_ENV)$/
+const LATCHKEY_VARIABLES = /^(PORT|HOST|WORKERS|DATABASE_URL|REDIS_URL|JWT_.*|KEY_ENCRYPTION_KEY|ACCESS_TOKEN_TTL|REFRESH_.*|SESSION_TTL|CLOCK_SKEW|PASSWORD_MIN_LENGTH|RATE_LIMIT_PER_MINUTE|LOGIN_MAX_FAILURES|TRUST_PROXY|PUBLIC_URL|SMTP_URL|MAIL_FROM|EMAIL_VERIFICATION|CORS_ORIGINS|API_DOCS|ACCOUNT_CONSOLE|LOG_LEVEL|NODE_ENV)$/
 
 /**
  * Production mode, as an operator runs it, with the rate limit off (RATE_LIMIT_PER_MINUTE=0:
@@ -36,5 +38,6 @@ export function serverEnv(settings: ServerSettings): NodeJS.ProcessEnv {
     ...(settings.algorithm === 'HS256' ? { JWT_SECRET } : {}),
     RATE_LIMIT_PER_MINUTE: '0',
     ...(settings.loginMaxFailures === undefined ? {} : { LOGIN_MAX_FAILURES: String(settings.loginMaxFailures) }),
+    ...(settings.smtpUrl === undefined ? {} : { SMTP_URL: settings.smtpUrl }),
   }
 }

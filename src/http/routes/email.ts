@@ -34,12 +34,12 @@ export const emailRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = asyn
   app.post(
     '/api/accounts/verify-email',
     {
-      config: rateLimited(),
+      // Not rate-limited (contract §4.5): like a refresh token, a 256-bit link cannot be guessed.
       schema: {
         summary: 'Use a verification or change-of-address link',
         tags: ['email'],
         body: LinkTokenBody,
-        response: { ...DONE, ...problems(400, 409, 413, 415, 429, 503) },
+        response: { ...DONE, ...problems(400, 409, 413, 415, 503) },
       },
     },
     async (request, reply) => {

@@ -15,7 +15,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = asyn
         summary: 'Log in: start a session and get an access token and a refresh token',
         tags: ['auth'],
         body: LoginBody,
-        response: { 200: TokenResponse, ...problems(400, 401, 413, 415, 429, 503) },
+        response: { 200: TokenResponse, ...problems(400, 401, 403, 413, 415, 429, 503) },
       },
     },
     async (request) => login(ctx, request.body, clientInfo(request)),
