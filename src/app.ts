@@ -11,6 +11,7 @@ import { registerRateLimit } from './http/rate-limit.js'
 import { accountPageRoutes } from './http/routes/account-pages.js'
 import { accountRoutes } from './http/routes/accounts.js'
 import { emailRoutes } from './http/routes/email.js'
+import { mfaRoutes } from './http/routes/mfa.js'
 import { healthRoutes, type Readiness } from './http/routes/health.js'
 import { meRoutes } from './http/routes/me.js'
 import { protectedRoutes } from './http/routes/protected.js'
@@ -89,6 +90,7 @@ export async function buildApp({ ctx, readiness, logger, isUnavailable = () => f
   await app.register(sessionRoutes, { ctx })
   await app.register(meRoutes, { ctx })
   await app.register(emailRoutes, { ctx })
+  await app.register(mfaRoutes, { ctx })
   if (config.accountConsole) await app.register(accountPageRoutes, { ctx })
   return app
 }

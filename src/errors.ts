@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'insufficient_scope'
   | 'invalid_current_password'
   | 'email_not_verified'
+  | 'mfa_required'
+  | 'invalid_mfa_code'
+  | 'mfa_already_enabled'
   | 'not_found'
   | 'duplicate_user_name'
   | 'duplicate_email'
@@ -30,7 +33,15 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    readonly extra: { errors?: FieldErrors; tokenExpired?: boolean; retryAfterSeconds?: number } = {},
+    readonly extra: {
+      errors?: FieldErrors
+      tokenExpired?: boolean
+      retryAfterSeconds?: number
+      /** Overrides the code's usual status where the contract gives it another (e.g. `invalid_mfa_code` at login: 401). */
+      status?: number
+      /** Extra members of the problem document (e.g. `mfaToken`, `expiresIn` of `mfa_required`). */
+      members?: Record<string, unknown>
+    } = {},
     options?: { cause?: unknown },
   ) {
     super(detail, options)

@@ -7,6 +7,7 @@ import type { Config } from './config.js'
 import type { Log } from './logger.js'
 import { createKeySealer } from './crypto/key-encryption.js'
 import { LegacyProfiles } from './crypto/legacy-work.js'
+import { deriveRecoveryCodePepper } from './crypto/recovery-code-hash.js'
 import { createPasswordHasher, type PasswordHasher } from './crypto/password-hasher.js'
 import { createStore } from './persistence/create-store.js'
 import { type Database, migrateToLatest, openDatabase } from './persistence/database.js'
@@ -49,7 +50,8 @@ export async function openContext(
   try {
     if (deps.migrate !== false) await migrateToLatest(database)
     const store = createStore(database)
-    const keys = new KeyRing(config, store, createKeySealer(config.keyEncryptionKey), deps.clock)
+    const sealer = createKeySealer(config.keyEncryptionKey)
+    const keys = new KeyRing(config, store, sealer, deps.clock)
     if (deps.loadKeys !== false) reportKeyStorage(config, await keys.load(), deps.log)
     // An ended session's access tokens live at most ACCESS_TOKEN_TTL (+ skew) past its end; each
     // entry is kept that long (and a second more) from when this process learns of the end.
@@ -73,6 +75,8 @@ export async function openContext(
       legacyProfiles,
       log: deps.log,
       publicUrl: () => config.publicUrl ?? `http://127.0.0.1:${listeningPort}`,
+      mfaSealer: sealer,
+      recoveryCodePepper: deriveRecoveryCodePepper(config.keyEncryptionKey),
       ...(mailer === undefined ? {} : { mailer }),
     }
     const close = async () => {

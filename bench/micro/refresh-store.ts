@@ -98,7 +98,7 @@ async function startSession(store: Store, userId: string): Promise<{ sessionId: 
   const token = generateRefreshToken()
   const tokenId = randomId()
   await store.createSession({
-    session: { id: sessionId, userId, createdAt: now, expiresAt: now + 24 * HOUR, absoluteExpiresAt: now + 30 * 24 * HOUR, client: CLIENT },
+    session: { id: sessionId, userId, createdAt: now, expiresAt: now + 24 * HOUR, absoluteExpiresAt: now + 30 * 24 * HOUR, client: CLIENT, amr: ['pwd'] },
     firstToken: { id: tokenId, sessionId, tokenHash: hashRefreshToken(token), issuedAt: now, expiresAt: now + 24 * HOUR },
     maxLive: 1_000_000,
     expectedPasswordHash: '$argon2id$bench',

@@ -33,7 +33,7 @@ const { keys, store } = opened.ctx
 const retainMs = (config.accessTokenTtlSeconds + config.clockSkewSeconds) * 1000 + 1000
 
 function tokenFor(sessionId: string): string {
-  const session = { id: sessionId, absoluteExpiresAt: Date.now() + 3_600_000 }
+  const session = { id: sessionId, absoluteExpiresAt: Date.now() + 3_600_000, amr: ['pwd'] }
   return issueAccessToken({ config, clock: systemClock, keys }, { id: randomId(), userName: 'bench' }, ['api_access'], session).token
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
+import type { KeySealer } from '../crypto/key-encryption.js'
 import type { LegacyProfiles } from '../crypto/legacy-work.js'
 import type { PasswordHasher } from '../crypto/password-hasher.js'
 import type { PasswordPolicy } from '../domain/password-policy.js'
@@ -26,6 +27,10 @@ export interface AuthContext {
   readonly publicUrl: () => string
   /** The background mail sender of this process, woken when a request queues mail (absent in the CLI). */
   readonly mailer?: { nudge(): void }
+  /** Seals TOTP secrets at rest with KEY_ENCRYPTION_KEY (plain without one), as it seals signing keys. */
+  readonly mfaSealer: KeySealer
+  /** The HMAC key of recovery-code hashes, derived from KEY_ENCRYPTION_KEY (a public one without it). */
+  readonly recoveryCodePepper: Buffer
 }
 
 export interface TokenPair {

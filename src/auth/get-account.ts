@@ -22,8 +22,7 @@ export async function getAccount(ctx: Pick<AuthContext, 'store'>, userId: string
     userName: user.userName,
     email: user.email,
     emailVerified: user.emailVerifiedAt !== null,
-    // No second factor can be turned on yet (contract §10).
-    mfaEnabled: false,
+    mfaEnabled: user.mfaEnabledAt != null,
     firstName: user.firstName,
     lastName: user.lastName,
     roles: await ctx.store.listRoles(user.id),

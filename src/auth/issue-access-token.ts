@@ -6,7 +6,7 @@ export function issueAccessToken(
   ctx: Pick<AuthContext, 'config' | 'clock' | 'keys'>,
   user: { id: string; userName: string },
   roles: readonly string[],
-  session: { id: string; absoluteExpiresAt: number },
+  session: { id: string; absoluteExpiresAt: number; amr: readonly string[] },
 ): { token: string; expiresIn: number } {
   const { config } = ctx
   const iat = Math.floor(ctx.clock.now() / 1000)
@@ -19,6 +19,7 @@ export function issueAccessToken(
     id: user.id,
     preferred_username: user.userName,
     rol: [...roles],
+    amr: [...session.amr],
     sid: session.id,
     jti: randomId(),
     iat,

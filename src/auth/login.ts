@@ -1,22 +1,16 @@
-import { generateRefreshToken, hashRefreshToken } from '../crypto/refresh-tokens.js'
 import { burnLegacyWork, legacyProfileOf } from '../crypto/legacy-work.js'
-import { randomId } from '../crypto/random-id.js'
 import { normalizePassword } from '../domain/password-policy.js'
-import { idleExpiry } from '../domain/session.js'
 import type { User } from '../domain/user.js'
 import { AppError, isAppError } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext, TokenPair } from './context.js'
-import { issueAccessToken } from './issue-access-token.js'
 import { endAttempt } from './end-attempt.js'
 import { guardAttempt } from './guard-attempt.js'
 import { recordFailedAttempt } from './record-failed-attempt.js'
 import { recordSuccessfulLogin } from './record-successful-login.js'
 import { verifyPassword } from './verify-password.js'
-import { announceSessionEnds } from '../access-tokens/index.js'
-
-/** A user keeps at most this many live sessions; a login beyond it ends the least recently used. */
-export const MAX_LIVE_SESSIONS = 100
+import { secondStepRequired } from './mfa-challenge.js'
+import { startSession } from './start-session.js'
 
 /** Checks the password and starts a new session. */
 export async function login(
@@ -40,7 +34,9 @@ export async function login(
     if (ctx.config.emailVerification === 'required' && checked.user.emailVerifiedAt === null) {
       throw new AppError('email_not_verified', 'Verify your email address first: use the link mailed to you, or ask for a new one.')
     }
-    const pair = await startSession(ctx, checked.user, checked.passwordHash, client)
+    // Contract §10: the password was right; the session starts only with the second factor.
+    if (checked.user.mfaEnabledAt != null) throw await secondStepRequired(ctx, checked.user, checked.passwordHash)
+    const pair = await startSession(ctx, { user: checked.user, passwordHash: checked.passwordHash, client, amr: ['pwd'] })
     if (pair === undefined) throw invalidCredentials()
     await recordSuccessfulLogin(ctx, attempt)
     ctx.log.info({ event: 'login_succeeded', userId: checked.user.id }, 'security event')
@@ -84,21 +80,6 @@ async function checkCredentials(ctx: AuthContext, user: User | undefined, passwo
   }
   const upgraded = await ctx.store.upgradePasswordHash({ userId: user.id, expectedHash: user.passwordHash, newHash: passwordHash })
   return upgraded ? { kind: 'right', user, passwordHash } : { kind: 'superseded' }
-}
-
-async function startSession(ctx: AuthContext, user: User, passwordHash: string, client: ClientInfo): Promise<TokenPair | undefined> {
-  const now = ctx.clock.now()
-  const { config } = ctx
-  const absoluteExpiresAt = now + config.sessionTtlSeconds * 1000
-  const expiresAt = idleExpiry(now, config.refreshTokenTtlSeconds, absoluteExpiresAt)
-  const session = { id: randomId(), userId: user.id, createdAt: now, expiresAt, absoluteExpiresAt, client }
-  const refreshToken = generateRefreshToken()
-  const token = { id: randomId(), sessionId: session.id, tokenHash: hashRefreshToken(refreshToken), issuedAt: now, expiresAt }
-  const created = await ctx.store.createSession({ session, firstToken: token, maxLive: MAX_LIVE_SESSIONS, expectedPasswordHash: passwordHash })
-  if (created === undefined) return undefined
-  await announceSessionEnds(ctx, created.evicted, now)
-  const roles = await ctx.store.listRoles(user.id)
-  return { accessToken: issueAccessToken(ctx, user, roles, session), refreshToken }
 }
 
 function invalidCredentials(): AppError {

@@ -59,7 +59,8 @@ function withAccessToken(ctx: AuthContext, record: RefreshTokenRecord, refreshTo
   // The roles came with this refresh's own lookup of the token: read afresh, so a role change
   // shows in the very next access token.
   const user = { id: record.userId, userName: record.user.userName }
-  const session = { id: record.sessionId, absoluteExpiresAt: record.session.absoluteExpiresAt }
+  // `amr` is the session's own: a refresh keeps the methods the login used (contract §10).
+  const session = { id: record.sessionId, absoluteExpiresAt: record.session.absoluteExpiresAt, amr: record.session.amr }
   return { accessToken: issueAccessToken(ctx, user, record.user.roles, session), refreshToken }
 }
 

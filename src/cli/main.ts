@@ -12,6 +12,7 @@ import { usersImport } from './users-import.js'
 import { usersSetDisabled } from './users-set-disabled.js'
 import { usersSetPassword } from './users-set-password.js'
 import { usersVerifyEmail } from './users-verify-email.js'
+import { usersMfaReset } from './users-mfa-reset.js'
 
 type Command = (args: string[], io: CliIo) => Promise<void>
 
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   'users disable': (args, io) => usersSetDisabled(args, io, true),
   'users enable': (args, io) => usersSetDisabled(args, io, false),
   'users verify-email': usersVerifyEmail,
+  'users mfa-reset': usersMfaReset,
   'roles grant': (args, io) => rolesChange(args, io, 'grant'),
   'roles revoke': (args, io) => rolesChange(args, io, 'revoke'),
   'keys rotate': keysRotate,
@@ -37,6 +39,7 @@ const USAGE = `usage: latchkey <command>  (configured by the server's environmen
   users set-password USER   (password on stdin)
   users disable USER | users enable USER
   users verify-email USER   (an operator vouches for the address)
+  users mfa-reset USER      (turns the second factor off and ends every session)
   roles grant USER ROLE | roles revoke USER ROLE
   keys rotate | keys list
   sessions prune`

@@ -12,6 +12,8 @@ export interface AccessTokenClaims {
   id: string
   preferred_username: string
   rol: string[]
+  /** RFC 8176 authentication methods of the session: `["pwd"]` or `["pwd", "otp"]`. */
+  amr: string[]
   sid: string
   jti: string
   iat: number
@@ -193,6 +195,8 @@ function isClaims(value: Record<string, unknown>): value is Record<string, unkno
     typeof value.preferred_username === 'string' &&
     Array.isArray(value.rol) &&
     value.rol.every((role) => typeof role === 'string') &&
+    // Optional in what is accepted: tokens signed before `amr` existed stay valid until they expire.
+    (value.amr === undefined || (Array.isArray(value.amr) && value.amr.every((method) => typeof method === 'string'))) &&
     typeof value.nbf === 'number' &&
     typeof value.exp === 'number' &&
     typeof value.iat === 'number'

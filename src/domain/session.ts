@@ -16,6 +16,8 @@ export interface RefreshTokenRecord {
     /** Idle end: the last login or refresh + REFRESH_TOKEN_TTL, capped by the absolute end. */
     expiresAt: number
     absoluteExpiresAt: number
+    /** RFC 8176 methods the session was started with: every access token of it carries them. */
+    amr: string[]
   }
   /** The user's name and roles as they are now: read on every lookup, never kept across refreshes. */
   user: { userName: string; roles: string[]; disabled: boolean }

@@ -12,6 +12,8 @@ export interface User {
   createdAt: number
   /** When the current email was verified (contract §9); null: it is not. */
   emailVerifiedAt: number | null
+  /** When the second factor was turned on (contract §10); null: it is off. */
+  mfaEnabledAt?: number | null
 }
 
 /** The lookup key of a user name or email: unique ignoring ASCII case. */

@@ -27,7 +27,8 @@ export function registerErrorHandling(app: FastifyInstance, isUnavailable: (erro
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isAppError(error)) {
       if (error.extra.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.extra.retryAfterSeconds))
-      return sendProblem(reply, error.code, error.detail, error.extra.errors)
+      const { status, members } = error.extra
+      return sendProblem(reply, error.code, error.detail, error.extra.errors, { ...(status === undefined ? {} : { status }), ...(members === undefined ? {} : { members }) })
     }
     if (error.validation !== undefined) {
       return sendProblem(reply, 'validation_failed', 'The request has invalid fields.', fieldErrors(error.validation))

@@ -13,6 +13,9 @@ export const STATUS_OF = {
   insufficient_scope: 403,
   invalid_current_password: 403,
   email_not_verified: 403,
+  mfa_required: 403,
+  invalid_mfa_code: 400,
+  mfa_already_enabled: 409,
   not_found: 404,
   duplicate_user_name: 409,
   duplicate_email: 409,
@@ -34,6 +37,9 @@ const TITLE_OF = {
   insufficient_scope: 'Insufficient scope',
   invalid_current_password: 'Invalid current password',
   email_not_verified: 'Email not verified',
+  mfa_required: 'Second factor required',
+  invalid_mfa_code: 'Invalid code',
+  mfa_already_enabled: 'Second factor already enabled',
   not_found: 'Not found',
   duplicate_user_name: 'Duplicate user name',
   duplicate_email: 'Duplicate email',
@@ -45,10 +51,16 @@ const TITLE_OF = {
 } as const satisfies Record<ErrorCode, string>
 
 /** Sends an RFC 9457 problem document. `detail` must be safe for the client to read. */
-export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string, errors?: FieldErrors): FastifyReply {
-  const status = STATUS_OF[code]
+export function sendProblem(
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldErrors,
+  options: { status?: number; members?: Record<string, unknown> } = {},
+): FastifyReply {
+  const status = options.status ?? STATUS_OF[code]
   return reply
     .code(status)
     .type('application/problem+json')
-    .send({ type: 'about:blank', title: TITLE_OF[code], status, detail, code, ...(errors === undefined ? {} : { errors }) })
+    .send({ ...options.members, type: 'about:blank', title: TITLE_OF[code], status, detail, code, ...(errors === undefined ? {} : { errors }) })
 }

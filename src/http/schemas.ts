@@ -60,6 +60,8 @@ export const Problem = Type.Object(
     detail: Type.String(),
     code: Type.String(),
     errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))),
+    mfaToken: Type.Optional(Type.String({ description: '`mfa_required` only: the token of the second step, for POST /api/auth/login/mfa.' })),
+    expiresIn: Type.Optional(Type.Integer({ description: '`mfa_required` only: seconds the mfaToken lives (300).' })),
   },
   { description: PROBLEM_DESCRIPTION },
 )
@@ -124,7 +126,8 @@ export const ActivityList = Type.Array(
     type: Type.String({
       description:
         'registered, login_succeeded, login_failed, login_throttled, refresh_reuse_detected, session_ended, password_changed, roles_changed, ' +
-        'verification_sent, email_verified, password_reset_requested, password_reset, email_change_requested, email_changed',
+        'verification_sent, email_verified, password_reset_requested, password_reset, email_change_requested, email_changed, ' +
+        'mfa_enabled, mfa_disabled, recovery_code_used',
     }),
     at: Timestamp,
     ipAddress: Type.Union([Type.String(), Type.Null()]),
@@ -157,3 +160,30 @@ export const EmailChangeBody = Type.Object(
   },
 )
 export type EmailChangeBody = Static<typeof EmailChangeBody>
+
+// Contract §10.
+const CODE_DESCRIPTION = 'A 6-digit code from the authenticator app (spaces ignored), or one of the recovery codes (case and `-` ignored).'
+
+export const MfaPasswordBody = Type.Object({ currentPassword: Type.String({ minLength: 1 }) })
+export type MfaPasswordBody = Static<typeof MfaPasswordBody>
+
+export const MfaConfirmBody = Type.Object({ code: Type.String({ description: 'The current 6-digit code of the pending secret.' }) })
+export type MfaConfirmBody = Static<typeof MfaConfirmBody>
+
+export const MfaPasswordAndCodeBody = Type.Object({ currentPassword: Type.String({ minLength: 1 }), code: Type.String({ description: CODE_DESCRIPTION }) })
+export type MfaPasswordAndCodeBody = Static<typeof MfaPasswordAndCodeBody>
+
+export const LoginMfaBody = Type.Object({
+  mfaToken: Type.String({ description: 'From the `403 mfa_required` answer of POST /api/auth/login.' }),
+  code: Type.String({ description: CODE_DESCRIPTION }),
+})
+export type LoginMfaBody = Static<typeof LoginMfaBody>
+
+export const TotpEnrollment = Type.Object({
+  secret: Type.String({ description: 'Base32, 160 bits: for apps that cannot scan the URI.' }),
+  otpauthUri: Type.String({ description: '`otpauth://totp/<issuer>:<userName>?secret=…&issuer=…`, to show as a QR code.' }),
+})
+
+export const RecoveryCodes = Type.Object({
+  recoveryCodes: Type.Array(Type.String(), { description: '10 single-use codes, shown this once (`XXXXX-XXXXX`).' }),
+})

@@ -3,6 +3,7 @@ import type { Database } from './database.js'
 import { createEmailStore } from './email.js'
 import { createEventStore } from './events.js'
 import { createLoginLimitStore } from './login-limits.js'
+import { createMfaStore } from './mfa.js'
 import { createSessionStore } from './sessions.js'
 import { createSigningKeyStore } from './signing-keys.js'
 import type { Store } from './store.js'
@@ -17,5 +18,6 @@ export function createStore(database: Database): Store {
     ...createLoginLimitStore(database),
     ...createAccountStore(database),
     ...createEmailStore(database),
+    ...createMfaStore(database),
   }
 }

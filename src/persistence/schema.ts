@@ -17,6 +17,8 @@ export interface Tables {
   legacy_hash_profiles: LegacyHashProfilesTable
   email_tokens: EmailTokensTable
   mail_outbox: MailOutboxTable
+  mfa_recovery_codes: MfaRecoveryCodesTable
+  mfa_challenges: MfaChallengesTable
 }
 
 /** The PBKDF2 parameters (`prf$iterations$length`) of imported hashes still stored. */
@@ -39,6 +41,13 @@ export interface UsersTable {
   created_at: number
   /** When the current email was verified; null: it is not. */
   email_verified_at: number | null
+  /** The TOTP secret (base32), sealed with KEY_ENCRYPTION_KEY when one is set; null: no factor. */
+  mfa_secret: string | null
+  /** A secret awaiting confirmation, sealed likewise. */
+  mfa_pending_secret: string | null
+  mfa_enabled_at: number | null
+  /** The last TOTP step accepted. */
+  mfa_last_step: number | null
 }
 
 export interface UserRolesTable {
@@ -59,6 +68,8 @@ export interface SessionsTable {
   end_reason: string | null
   ip_address: string | null
   user_agent: string | null
+  /** RFC 8176 methods, space-separated (`pwd`, `pwd otp`). */
+  amr: Generated<string>
 }
 
 export interface RefreshTokensTable {
@@ -165,4 +176,20 @@ export interface MailOutboxTable {
   sent_at: number | null
   failed_at: number | null
   last_error: string | null
+}
+
+/** A user's recovery codes, by HMAC only; a used code's row is deleted. */
+export interface MfaRecoveryCodesTable {
+  user_id: string
+  code_hash: string
+}
+
+/** The second step of a login (contract §10): the mfaToken by hash. */
+export interface MfaChallengesTable {
+  token_hash: string
+  user_id: string
+  password_hash: string
+  created_at: number
+  expires_at: number
+  attempts: Generated<number>
 }

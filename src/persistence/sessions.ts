@@ -19,6 +19,9 @@ export function createSessionStore(database: Database): SessionStore {
           .where('id', '=', session.userId)
           .where('disabled_at', 'is', null)
           .where('password_hash', '=', expectedPasswordHash)
+          // A password alone never starts a session of a user whose second factor is on, even
+          // one turned on while this login hashed (contract §10).
+          .$if(!(session.amr as readonly string[]).includes('otp'), (qb) => qb.where('mfa_enabled_at', 'is', null))
           .executeTakeFirst()
         if (Number(guard.numUpdatedRows) !== 1) return undefined
         await trx
@@ -34,6 +37,7 @@ export function createSessionStore(database: Database): SessionStore {
             end_reason: null,
             ip_address: session.client.ipAddress,
             user_agent: session.client.userAgent,
+            amr: session.amr.join(' '),
           })
           .execute()
         await insertToken(trx, firstToken)

@@ -23,6 +23,9 @@ export type SecurityEventType =
   | 'password_reset'
   | 'email_change_requested'
   | 'email_changed'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'recovery_code_used'
 
 export interface SecurityEvent {
   userId: string
@@ -31,9 +34,14 @@ export interface SecurityEvent {
   client: ClientInfo
 }
 
+/** RFC 8176 methods a session is started with (contract §3, §10). */
+export type AuthMethods = readonly ['pwd'] | readonly ['pwd', 'otp']
+
 export interface NewSession {
   id: string
   userId: string
+  /** With `otp`, the login passed the second factor; without it, createSession refuses a user whose factor is on. */
+  amr: AuthMethods
   createdAt: number
   expiresAt: number
   absoluteExpiresAt: number
@@ -68,7 +76,7 @@ export interface StoredSigningKey {
   retiredAt: number | null
 }
 
-export type EndReason = 'logout' | 'reuse' | 'evicted' | 'password_changed' | 'password_reset' | 'disabled' | 'roles_changed' | 'revoked'
+export type EndReason = 'logout' | 'reuse' | 'evicted' | 'password_changed' | 'password_reset' | 'disabled' | 'roles_changed' | 'revoked' | 'mfa_enabled' | 'mfa_reset'
 
 /** Which sessions to end: one by id (only if it is `userId`'s, when given), or all of a user's (optionally but one). */
 export type SessionSelector = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string }
@@ -207,7 +215,7 @@ export interface AccountStore {
 }
 
 /** Everything the use cases need of the database: one port, one implementation per concern. */
-export interface Store extends UserStore, SessionStore, SigningKeyStore, EventStore, AccountStore, LoginLimitStore, EmailStore {}
+export interface Store extends UserStore, SessionStore, SigningKeyStore, EventStore, AccountStore, LoginLimitStore, EmailStore, MfaStore {}
 
 /** Whom a login attempt is counted against: its account key and the client's IP group (contract §4.5). */
 export interface AttemptKey {
@@ -353,4 +361,57 @@ export interface EmailStore {
   markMailFailed(failure: { id: string; at: number; leaseUntil: number; error: string; retryAt: number | undefined }): Promise<void>
   /** Deletes sent or abandoned mails created before `mailBefore` and links expired by `tokensBefore`. */
   pruneMail(cutoffs: { mailBefore: number; tokensBefore: number }): Promise<number>
+}
+
+/** A user's second factor as stored: secrets sealed (KEY_ENCRYPTION_KEY), never in a log. */
+export interface MfaState {
+  secret: string | null
+  pendingSecret: string | null
+  enabledAt: number | null
+  lastStep: number | null
+}
+
+/** The second step of a login, by its token's hash. */
+export interface MfaChallenge {
+  tokenHash: string
+  userId: string
+  /** The hash the first step verified: a password changed since voids the challenge. */
+  passwordHash: string
+  createdAt: number
+  expiresAt: number
+}
+
+export interface MfaStore {
+  findMfa(userId: string): Promise<MfaState | undefined>
+  /** Stores a new pending secret (replacing an earlier one); false when the factor is on. */
+  setPendingMfaSecret(change: { userId: string; sealedSecret: string }): Promise<boolean>
+  /**
+   * In one transaction: the pending secret becomes the factor (if it is still `sealedSecret`
+   * and the factor is off), `step` is recorded as used, the recovery codes stored, `mfa_enabled`
+   * recorded and every session but `keepSessionId` ended. Undefined (nothing written) otherwise.
+   */
+  enableMfa(change: { userId: string; sealedSecret: string; step: number; codeHashes: readonly string[]; keepSessionId: string; at: number; client: ClientInfo }): Promise<{ endedSessions: string[] } | undefined>
+  /** Records `step` as used if it is later than the last one used: true once per step, across instances. */
+  useTotpStep(userId: string, step: number): Promise<boolean>
+  /** Deletes one of the user's recovery codes whose hash is among `hashes`: true when one was there. */
+  useRecoveryCode(userId: string, hashes: readonly string[]): Promise<boolean>
+  replaceRecoveryCodes(userId: string, codeHashes: readonly string[]): Promise<void>
+  /**
+   * Turns the factor off, erasing its secrets, codes and pending logins, records `mfa_disabled`;
+   * with `endSessions`, ends every session of the user in the same commit. Returns the ended ids.
+   */
+  disableMfa(change: { userId: string; at: number; client: ClientInfo; endSessions: boolean }): Promise<{ endedSessions: string[] }>
+  createMfaChallenge(challenge: MfaChallenge): Promise<void>
+  /**
+   * Counts one more code tried against a live challenge (fewer than `maxAttempts` tried, not
+   * expired at `at`) and returns it; undefined when it is dead. Counting before the check bounds
+   * the codes tried per challenge even when requests race.
+   */
+  admitMfaAttempt(attempt: { tokenHash: string; at: number; maxAttempts: number }): Promise<MfaChallenge | undefined>
+  /** A live (unexpired) challenge, read without charging it. */
+  findMfaChallenge(tokenHash: string, at: number): Promise<MfaChallenge | undefined>
+  /** Deletes the challenge: true for the one caller that used it. */
+  consumeMfaChallenge(tokenHash: string): Promise<boolean>
+  /** Deletes challenges expired by `before`. */
+  pruneMfaChallenges(before: number): Promise<number>
 }

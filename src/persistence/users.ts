@@ -126,6 +126,10 @@ export function toRow(user: User): Selectable<UsersTable> {
     disabled_at: user.disabledAt,
     created_at: user.createdAt,
     email_verified_at: user.emailVerifiedAt,
+    mfa_secret: null,
+    mfa_pending_secret: null,
+    mfa_enabled_at: null,
+    mfa_last_step: null,
   }
 }
 
@@ -140,5 +144,6 @@ function toUser(row: Selectable<UsersTable>): User {
     disabledAt: row.disabled_at,
     createdAt: row.created_at,
     emailVerifiedAt: row.email_verified_at,
+    mfaEnabledAt: row.mfa_enabled_at,
   }
 }

@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
       const first = await boot({})
       assert.equal(first.stored.length, 1)
       assert.doesNotMatch(first.stored[0]!.privateKey, SEALED, 'made in plaintext without a key-encryption key')
-      const session = { id: 'session', absoluteExpiresAt: first.opened.ctx.clock.now() + 3_600_000 }
+      const session = { id: 'session', absoluteExpiresAt: first.opened.ctx.clock.now() + 3_600_000, amr: ['pwd'] }
       const before = issueAccessToken(first.opened.ctx, { id: 'user', userName: 'ada' }, ['api_access'], session).token
       await first.opened.close()
 

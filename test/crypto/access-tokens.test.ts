@@ -28,7 +28,7 @@ function keyPair(algorithm: JwtAlgorithm = 'EdDSA'): SigningKey {
 
 function claims(): AccessTokenClaims {
   const iat = NOW / 1000
-  return { iss: 'latchkey', aud: 'latchkey', sub: 'u', client_id: 'latchkey', id: 'u', preferred_username: 'ada', rol: ['api_access'], sid: 's', jti: 'j', iat, nbf: iat, exp: iat + 60 }
+  return { iss: 'latchkey', aud: 'latchkey', sub: 'u', client_id: 'latchkey', id: 'u', preferred_username: 'ada', rol: ['api_access'], amr: ['pwd'], sid: 's', jti: 'j', iat, nbf: iat, exp: iat + 60 }
 }
 
 /** Header, signature and claims for one key, as the key ring runs them (without its cache). */

@@ -23,7 +23,7 @@ function token(
     usedAt: null,
     successorId: null,
     successorSealed: null,
-    session: { endedAt: null, expiresAt: T0 + REFRESH_TTL, absoluteExpiresAt: T0 + SESSION_TTL, ...session },
+    session: { endedAt: null, expiresAt: T0 + REFRESH_TTL, absoluteExpiresAt: T0 + SESSION_TTL, amr: ['pwd'], ...session },
     user: { userName: 'ada', roles: ['api_access'], disabled: false },
     ...own,
   }

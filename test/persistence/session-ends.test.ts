@@ -25,7 +25,7 @@ async function liveSessions(store: Store, count: number): Promise<{ userId: stri
   for (let i = 0; i < count; i++) {
     const id = randomUUID()
     const token = { id: randomUUID(), sessionId: id, tokenHash: randomBytes(32).toString('base64url'), issuedAt: T0, expiresAt: T0 + HOUR }
-    const session = { id, userId, createdAt: T0, expiresAt: T0 + HOUR, absoluteExpiresAt: T0 + HOUR, client: CLIENT }
+    const session = { id, userId, createdAt: T0, expiresAt: T0 + HOUR, absoluteExpiresAt: T0 + HOUR, client: CLIENT, amr: ['pwd'] as const }
     assert.ok(await store.createSession({ session, firstToken: token, maxLive: 1_000, expectedPasswordHash: STUB_HASH }))
     sessionIds.push(id)
   }

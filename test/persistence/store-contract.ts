@@ -59,7 +59,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
       const expiresAt = at + (options.ttl ?? HOUR)
       const token = newToken(sessionId, at, expiresAt)
       const created = await store.createSession({
-        session: { id: sessionId, userId, createdAt: at, expiresAt, absoluteExpiresAt: at + DAY, client: CLIENT },
+        session: { id: sessionId, userId, createdAt: at, expiresAt, absoluteExpiresAt: at + DAY, client: CLIENT, amr: ['pwd'] as const },
         firstToken: token,
         maxLive: options.maxLive ?? 100,
         expectedPasswordHash: STUB_HASH,
@@ -136,7 +136,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
         usedAt: null,
         successorId: null,
         successorSealed: null,
-        session: { endedAt: null, expiresAt: T0 + HOUR, absoluteExpiresAt: T0 + DAY },
+        session: { endedAt: null, expiresAt: T0 + HOUR, absoluteExpiresAt: T0 + DAY, amr: ['pwd'] },
         user: { userName: user.userName, roles: ['api_access'], disabled: false },
       })
       await store.grantRole(user.id, 'zeta')
@@ -304,7 +304,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
       const { userId } = await startSession()
       const attempt = (hash: string, id = unique()) =>
         store.createSession({
-          session: { id, userId, createdAt: T0, expiresAt: T0 + HOUR, absoluteExpiresAt: T0 + DAY, client: CLIENT },
+          session: { id, userId, createdAt: T0, expiresAt: T0 + HOUR, absoluteExpiresAt: T0 + DAY, client: CLIENT, amr: ['pwd'] as const },
           firstToken: newToken(id, T0),
           maxLive: 100,
           expectedPasswordHash: hash,

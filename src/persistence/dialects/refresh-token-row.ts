@@ -13,13 +13,14 @@ export interface RefreshTokenRow {
   session_ended_at: number | null
   session_expires_at: number
   absolute_expires_at: number
+  amr: string
   user_name: string
   user_disabled_at: number | null
 }
 
 /** The columns of that lookup; each dialect adds the roles its own way and the `where`. */
 export const REFRESH_TOKEN_COLUMNS = `t.id, t.session_id, s.user_id, t.issued_at, t.expires_at, t.used_at, t.successor_id,
-  t.successor_sealed, s.ended_at as session_ended_at, s.expires_at as session_expires_at, s.absolute_expires_at, u.user_name,
+  t.successor_sealed, s.ended_at as session_ended_at, s.expires_at as session_expires_at, s.absolute_expires_at, s.amr, u.user_name,
   u.disabled_at as user_disabled_at`
 
 export const REFRESH_TOKEN_JOINS = `refresh_tokens t join sessions s on s.id = t.session_id join users u on u.id = s.user_id`
@@ -34,7 +35,7 @@ export function toRefreshTokenRecord(row: RefreshTokenRow, roles: string[]): Ref
     usedAt: row.used_at,
     successorId: row.successor_id,
     successorSealed: row.successor_sealed,
-    session: { endedAt: row.session_ended_at, expiresAt: row.session_expires_at, absoluteExpiresAt: row.absolute_expires_at },
+    session: { endedAt: row.session_ended_at, expiresAt: row.session_expires_at, absoluteExpiresAt: row.absolute_expires_at, amr: row.amr.split(' ') },
     user: { userName: row.user_name, roles, disabled: row.user_disabled_at !== null },
   }
 }
