@@ -86,7 +86,7 @@ export const configTable = {
   rateLimitPerMinute: {
     env: 'RATE_LIMIT_PER_MINUTE',
     parser: integer(60, 0, 1_000_000),
-    meaning: 'requests per client IP (IPv6: per /64) in any 60 s to registration, login, password change and the mail and link endpoints ({allowed}); `0` turns the limit off',
+    meaning: 'requests per client IP (IPv6: per /64) in any 60 s to registration, login and its second step, password change and the mail endpoints ({allowed}); `0` turns the limit off',
   },
   loginMaxFailures: {
     env: 'LOGIN_MAX_FAILURES',

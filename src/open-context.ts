@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { type KeyStorageReport, KeyRing, RevocationList, type SessionEndBroadcast } from './access-tokens/index.js'
 import type { AuthContext } from './auth/context.js'
+import { checkAndSealMfaSecrets } from './auth/seal-mfa-secrets.js'
 import { createPasswordPolicy } from './domain/common-passwords.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
@@ -52,7 +53,10 @@ export async function openContext(
     const store = createStore(database)
     const sealer = createKeySealer(config.keyEncryptionKey)
     const keys = new KeyRing(config, store, sealer, deps.clock)
-    if (deps.loadKeys !== false) reportKeyStorage(config, await keys.load(), deps.log)
+    if (deps.loadKeys !== false) {
+      reportKeyStorage(config, await keys.load(), deps.log)
+      await checkAndSealMfaSecrets({ store, mfaSealer: sealer, log: deps.log })
+    }
     // An ended session's access tokens live at most ACCESS_TOKEN_TTL (+ skew) past its end; each
     // entry is kept that long (and a second more) from when this process learns of the end.
     const retainMs = (config.accessTokenTtlSeconds + config.clockSkewSeconds) * 1000 + 1000

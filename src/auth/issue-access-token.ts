@@ -1,4 +1,4 @@
-import { randomId } from '../crypto/random-id.js'
+import { randomTokenId } from '../crypto/random-id.js'
 import type { AuthContext } from './context.js'
 
 /** Signs an access token for the user in the session; `exp` never passes the session's end. */
@@ -21,7 +21,7 @@ export function issueAccessToken(
     rol: [...roles],
     amr: [...session.amr],
     sid: session.id,
-    jti: randomId(),
+    jti: randomTokenId(),
     iat,
     nbf: iat,
     exp,

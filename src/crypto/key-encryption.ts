@@ -1,7 +1,7 @@
 import { scryptSync } from 'node:crypto'
 import { open, seal } from './aead.js'
 
-const SEALED_PREFIX = 'sealed:v1:'
+export const SEALED_PREFIX = 'sealed:v1:'
 
 /** Encrypts private signing keys at rest with a key stretched from KEY_ENCRYPTION_KEY. */
 export interface KeySealer {

@@ -120,6 +120,26 @@ export function createMfaStore(database: Database): MfaStore {
       return Number(result.numDeletedRows) === 1
     },
 
+    async listMfaSecrets({ sealed, prefix, limit }) {
+      const found: { userId: string; column: 'mfa_secret' | 'mfa_pending_secret'; value: string }[] = []
+      for (const column of ['mfa_secret', 'mfa_pending_secret'] as const) {
+        const rows = await db
+          .selectFrom('users')
+          .select(['id', column])
+          .where(column, 'is not', null)
+          .where(column, sealed ? 'like' : 'not like', `${prefix}%`)
+          .limit(limit)
+          .execute()
+        for (const row of rows) found.push({ userId: row.id, column, value: row[column] as string })
+      }
+      return found.slice(0, limit)
+    },
+
+    async replaceMfaSecret({ userId, column, expected, value }) {
+      const result = await db.updateTable('users').set({ [column]: value }).where('id', '=', userId).where(column, '=', expected).executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+
     async pruneMfaChallenges(before) {
       const result = await db.deleteFrom('mfa_challenges').where('expires_at', '<=', before).executeTakeFirst()
       return Number(result.numDeletedRows)

@@ -414,4 +414,8 @@ export interface MfaStore {
   consumeMfaChallenge(tokenHash: string): Promise<boolean>
   /** Deletes challenges expired by `before`. */
   pruneMfaChallenges(before: number): Promise<number>
+  /** Up to `limit` stored TOTP secrets (active or pending) that `isWanted` would pick: sealed or not, by prefix. */
+  listMfaSecrets(query: { sealed: boolean; prefix: string; limit: number }): Promise<{ userId: string; column: 'mfa_secret' | 'mfa_pending_secret'; value: string }[]>
+  /** Replaces one stored secret if it is still `expected` (compare-and-set). */
+  replaceMfaSecret(change: { userId: string; column: 'mfa_secret' | 'mfa_pending_secret'; expected: string; value: string }): Promise<boolean>
 }

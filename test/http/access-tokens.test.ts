@@ -10,7 +10,7 @@ type Algorithm = 'EdDSA' | 'ES256' | 'RS256' | 'HS256'
 
 const ALGORITHMS: readonly Algorithm[] = ['EdDSA', 'ES256', 'RS256', 'HS256']
 const SECRET = 'an HS256 test secret of well over 32 bytes'
-const CLAIMS = ['aud', 'client_id', 'exp', 'iat', 'id', 'iss', 'jti', 'nbf', 'preferred_username', 'rol', 'sid', 'sub']
+const CLAIMS = ['aud', 'client_id', 'exp', 'iat', 'id', 'iss', 'jti', 'nbf', 'preferred_username', 'rol', 'sid', 'sub', 'amr'].sort()
 /** Ten roles of ordinary length, api_access among them. */
 const ROLES = ['admin.keys', 'admin.users', 'api_access', 'auditor', 'billing:edit', 'billing:view', 'reports.read', 'reports.write', 'support-agent', 'team_lead']
 /** The contract's bound, for every algorithm (RS256's 2048-bit signature alone is 342 characters). */
@@ -70,7 +70,7 @@ for (const dialect of DIALECTS) {
         const iat = Math.floor(clock.now() / 1000)
         assert.deepEqual(
           { ...claims, sid: typeof claims.sid, jti: typeof claims.jti, rol: [...(claims.rol as string[])].sort() },
-          { iss: 'latchkey', aud: 'latchkey', sub: user.id, client_id: 'latchkey', id: user.id, preferred_username: userName, rol: ROLES, sid: 'string', jti: 'string', iat, nbf: iat, exp: iat + 60 },
+          { iss: 'latchkey', aud: 'latchkey', sub: user.id, client_id: 'latchkey', id: user.id, preferred_username: userName, rol: ROLES, amr: ['pwd'], sid: 'string', jti: 'string', iat, nbf: iat, exp: iat + 60 },
         )
         assert.equal(expiresIn, 60)
         assert.ok(Buffer.byteLength(token) < MAX_BYTES[algorithm], `${algorithm} token is ${Buffer.byteLength(token)} bytes`)

@@ -102,6 +102,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       sendMail: { outboxDir },
     })
   } catch (error) {
+    rmSync(outboxDir, { recursive: true, force: true })
     if (ownsDatabase) await database.drop()
     throw error
   }
