@@ -5,8 +5,8 @@ import { exchangeRefreshToken, isTokenResponse } from './exchange-refresh-token.
 import { emptyAnswer, type Http, jsonAnswer } from './http-request.js'
 import { type ChannelLike, defaultChannel, defaultLocks, type FetchLike, type LocksLike } from './platform.js'
 import { unexpectedResponse } from './response-error.js'
-import { createSessionTokens, type SessionEndedEvent } from './session-tokens.js'
-import { openTabChannel } from './tab-channel.js'
+import type { SessionEndedEvent } from './session-ended-event.js'
+import { createSessionTokens } from './session-tokens.js'
 import { memoryStorage, type TokenStorage } from './token-storage.js'
 import type { LoginInput, LoginMfaInput } from './wire-types.js'
 
@@ -44,7 +44,13 @@ export interface LatchkeyClient extends AccountCalls {
   logoutAll(): Promise<void>
   /** Whether tokens are stored (they may still turn out to be ended on the server). */
   isSignedIn(): Promise<boolean>
-  /** `fetch` with the bearer token, for the app's own API: see `clientFetch`. */
+  /**
+   * `fetch` with `Authorization: Bearer <access token>` (none when signed out), for the app's own
+   * API. A path is resolved under `baseUrl`; an absolute URL or a `Request` is used as it is, so
+   * pass only URLs that should see the token. The answer comes back whatever its status, after at
+   * most one refresh-and-retry on `Token-Expired`; a body must be replayable (not a stream).
+   * Fails with `network_error`, or `session_ended` when the refresh it needed was refused.
+   */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
   /** Stops the refresh timer and stops listening to other tabs (closing the default channel). */
   close(): void
@@ -74,7 +80,7 @@ export function createClient(options: ClientOptions): LatchkeyClient {
     exchange: (refreshToken) => exchangeRefreshToken(http, refreshToken),
     locks: options.locks === null ? undefined : (options.locks ?? defaultLocks()),
     lockName: `${name}-refresh`,
-    openChannel: (onMessage) => openTabChannel(options.channel ?? ownChannel, onMessage),
+    channel: options.channel ?? ownChannel,
     onSessionEnded: (event) => {
       try {
         options.onSessionEnded?.(event)

@@ -24,7 +24,7 @@ export {
 } from './latchkey-error.js'
 export { localStorageAdapter, type WebStorageLike } from './local-storage-adapter.js'
 export { type ChannelLike, type FetchLike, type LocksLike } from './platform.js'
-export { type SessionEndedEvent, type SessionEndReason } from './session-tokens.js'
+export { type SessionEndedEvent, type SessionEndReason } from './session-ended-event.js'
 export { memoryStorage, type StoredTokens, type TokenStorage } from './token-storage.js'
 export type {
   Account,

@@ -6,11 +6,11 @@ export interface LocksLike {
   request(name: string, callback: (lock: unknown) => Promise<unknown>): Promise<unknown>
 }
 
-/** The part of a `BroadcastChannel` the client uses. */
+/** The part of a `BroadcastChannel` the client uses (its message events carry `data`). */
 export interface ChannelLike {
   postMessage(message: unknown): void
-  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
-  removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  addEventListener(type: 'message', listener: (event: object) => void): void
+  removeEventListener(type: 'message', listener: (event: object) => void): void
 }
 
 /** `fetch`'s signature: the global one, or any wrapper of it. */

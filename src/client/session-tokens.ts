@@ -1,31 +1,16 @@
-import { decodeJwtClaims } from './jwt-claims.js'
 import { isLatchkeyError, LatchkeyError } from './latchkey-error.js'
-import type { LocksLike } from './platform.js'
-import { createRefreshTimer } from './refresh-timer.js'
+import type { ChannelLike, LocksLike } from './platform.js'
+import { createProactiveRefresh } from './proactive-refresh.js'
 import { createSerialQueue } from './serial-queue.js'
-import { type TabChannel, type TabMessage } from './tab-channel.js'
+import type { SessionEndedEvent, SessionEndReason } from './session-ended-event.js'
+import { type SessionRef, sessionOf } from './session-ref.js'
+import { createTabSync } from './tab-sync.js'
 import { refreshAtMs, tokensFromResponse } from './token-lifetime.js'
 import type { StoredTokens, TokenStorage } from './token-storage.js'
 import type { TokenResponse } from './wire-types.js'
 
-/** Why a session ended, as `onSessionEnded` is told. */
-export type SessionEndReason =
-  /** This client's `logout`, `logoutAll` or `endSession` of its own session. */
-  | 'logout'
-  /** The refresh token was refused (`invalid_grant`): the session was ended elsewhere, expired, or its token was reused. */
-  | 'refresh_rejected'
-  /** The server refused the access token without `Token-Expired`: the session was ended elsewhere. */
-  | 'token_rejected'
-  /** Another tab ended it (a logout there logs out every tab). */
-  | 'other_tab'
-
-/** What `onSessionEnded` receives. */
-export interface SessionEndedEvent {
-  reason: SessionEndReason
-}
-
-/** A failed proactive refresh is tried again this soon (while the token still works). */
-const RETRY_MS = 5_000
+/** How long a tab that finds the shared refresh token rotated waits for the rotating tab's message. */
+const AWAIT_OTHER_TAB_MS = 1_000
 
 export interface SessionDeps {
   storage: TokenStorage
@@ -35,14 +20,13 @@ export interface SessionDeps {
   exchange: (refreshToken: string) => Promise<TokenResponse>
   locks: LocksLike | undefined
   lockName: string
-  /** Opened on a handler this module supplies (see `handleTabMessage`). */
-  openChannel: (onMessage: (message: TabMessage) => void) => TabChannel
+  channel: ChannelLike | undefined
   onSessionEnded: (event: SessionEndedEvent) => void
 }
 
-/** The signed-in session's tokens: when to refresh them, one refresh at a time, and their end. */
+/** The signed-in session's tokens: refreshed one at a time, ahead of expiry, until the session ends. */
 export interface SessionTokens {
-  /** The stored tokens, refreshed first if they are due (a failed refresh is ignored while they still work). */
+  /** The stored tokens, refreshed first if due (a failed refresh is ignored while they still work). */
   forRequest(): Promise<StoredTokens | undefined>
   /** Tokens newer than `used`: those a concurrent caller or another tab already got, or a refresh's. */
   refresh(used: StoredTokens): Promise<StoredTokens>
@@ -53,17 +37,6 @@ export interface SessionTokens {
   close(): void
 }
 
-/** Which session, and whose, a set of tokens belongs to (from the JWT's `sid` and `sub`). */
-interface SessionRef {
-  sessionId: string
-  userId: string | undefined
-}
-
-function sessionOf(tokens: StoredTokens): SessionRef {
-  const claims = decodeJwtClaims(tokens.accessToken)
-  return { sessionId: claims?.sid ?? tokens.refreshToken, userId: claims?.sub }
-}
-
 function sessionEnded(cause?: unknown): LatchkeyError {
   return new LatchkeyError({ status: 0, code: 'session_ended', title: 'Session ended', detail: 'The session has ended: sign in again.', cause })
 }
@@ -71,40 +44,29 @@ function sessionEnded(cause?: unknown): LatchkeyError {
 export function createSessionTokens(deps: SessionDeps): SessionTokens {
   const { storage, now } = deps
   const serial = createSerialQueue()
-  const timer = createRefreshTimer()
   let inFlight: Promise<StoredTokens> | undefined
-  /** The session this client last saw live: an end is reported once, and a newer login left alone. */
+  /** The session this client last saw live: its end is reported once, and a newer login is left alone. */
   let live: SessionRef | undefined
-  const tabs = deps.openChannel((message) => void serial(() => handleTabMessage(message)).catch(() => undefined))
 
   const read = async (): Promise<StoredTokens | undefined> => {
     const tokens = await storage.get()
     if (tokens !== undefined) live = sessionOf(tokens)
     return tokens
   }
+  const proactive = createProactiveRefresh({ now, refreshAheadMs: deps.refreshAheadMs, read, refresh: (used) => refresh(used) })
+  const tabs = createTabSync({
+    channel: deps.channel,
+    storage,
+    serial,
+    liveSession: () => live,
+    onTokens: (tokens) => {
+      live = sessionOf(tokens)
+      proactive.schedule(tokens)
+    },
+    onEnded: () => finish('other_tab'),
+  })
 
-  const schedule = (tokens: StoredTokens): void => {
-    const atMs = refreshAtMs(tokens, deps.refreshAheadMs, Math.random() * 2 - 1)
-    timer.set(atMs - now(), () => void onTimer(tokens.refreshToken, atMs))
-  }
-
-  async function onTimer(scheduledRefreshToken: string, atMs: number): Promise<void> {
-    const tokens = await read()
-    if (tokens === undefined) return
-    if (tokens.refreshToken !== scheduledRefreshToken) return schedule(tokens)
-    // The clock (the `now` option) may disagree with the timer: wait for it.
-    if (now() < atMs) return timer.set(atMs - now(), () => void onTimer(scheduledRefreshToken, atMs))
-    try {
-      await refresh(tokens)
-    } catch (error) {
-      const leftMs = tokens.expiresAtMs - now()
-      if (!isLatchkeyError(error, 'session_ended') && leftMs > 0) {
-        timer.set(Math.min(RETRY_MS, leftMs / 2), () => void onTimer(scheduledRefreshToken, atMs))
-      }
-    }
-  }
-
-  /** One refresh per client at a time; with Web Locks, one per browser. */
+  /** One refresh per client at a time and, with Web Locks, one per browser. */
   function refresh(used: StoredTokens): Promise<StoredTokens> {
     inFlight ??= (async () => {
       try {
@@ -119,11 +81,11 @@ export function createSessionTokens(deps: SessionDeps): SessionTokens {
 
   async function refreshOnce(used: StoredTokens): Promise<StoredTokens> {
     // Read again now that this tab holds the lock: another tab may have refreshed meanwhile.
-    const current = await read()
+    const current = await adoptable(used)
     if (current === undefined) throw sessionEnded()
     if (current.refreshToken !== used.refreshToken && now() < current.expiresAtMs) {
-      // Adopt: spending the newer refresh token again would only rotate it once more.
-      schedule(current)
+      // Adopt: spending the newer refresh token as well would only rotate it once more.
+      proactive.schedule(current)
       return current
     }
     let response: TokenResponse
@@ -138,16 +100,27 @@ export function createSessionTokens(deps: SessionDeps): SessionTokens {
     return serial(() => commit(current, tokensFromResponse(response, now())))
   }
 
+  /**
+   * The stored tokens; when their refresh token was rotated by another tab but the access token
+   * here is still the old one (a storage that shares only the refresh token), after waiting for
+   * that tab's message with the new access token.
+   */
+  async function adoptable(used: StoredTokens): Promise<StoredTokens | undefined> {
+    const current = await read()
+    if (current === undefined || current.refreshToken === used.refreshToken || now() < current.expiresAtMs) return current
+    return (await tabs.awaitTokens(current.refreshToken, AWAIT_OTHER_TAB_MS)) === undefined ? current : read()
+  }
+
   async function commit(previous: StoredTokens, fresh: StoredTokens): Promise<StoredTokens> {
     const stored = await storage.get()
-    // Signed out while the refresh was on its way: stay signed out (logout ended the session anyway).
+    // Signed out while the refresh was on its way: stay signed out (the logout ended the session).
     if (stored === undefined) throw sessionEnded()
-    // A login stored other tokens meanwhile: keep them.
+    // A login stored other tokens meanwhile: keep those.
     if (stored.refreshToken !== previous.refreshToken && stored.refreshToken !== fresh.refreshToken) return stored
     await storage.set(fresh)
     live = sessionOf(fresh)
-    tabs.post({ type: 'tokens', previousRefreshToken: previous.refreshToken, tokens: fresh })
-    schedule(fresh)
+    tabs.announceTokens(previous.refreshToken, fresh)
+    proactive.schedule(fresh)
     return fresh
   }
 
@@ -160,37 +133,18 @@ export function createSessionTokens(deps: SessionDeps): SessionTokens {
       const wasLive = stored !== undefined || live?.sessionId === ended.sessionId
       if (stored !== undefined) await storage.clear()
       if (!wasLive) return
-      tabs.post({ type: 'ended', sessionId: ended.sessionId, userId: ended.userId, everySession: options.everySession === true })
+      tabs.announceEnd(ended, options.everySession === true)
       finish(reason)
     })
   }
 
   function finish(reason: SessionEndReason): void {
     live = undefined
-    timer.cancel()
+    proactive.cancel()
     deps.onSessionEnded({ reason })
   }
 
-  async function handleTabMessage(message: TabMessage): Promise<void> {
-    const stored = await storage.get()
-    if (message.type === 'tokens') {
-      // Only for the tokens this tab holds (or a shared storage already has): a late message about
-      // older ones must not bring a used-up refresh token back.
-      if (stored === undefined || ![message.previousRefreshToken, message.tokens.refreshToken].includes(stored.refreshToken)) return
-      // A storage that is not (wholly) shared with the other tab gets the new tokens here.
-      if (stored.accessToken !== message.tokens.accessToken) await storage.set(message.tokens)
-      live = sessionOf(message.tokens)
-      return schedule(message.tokens)
-    }
-    const mine = stored === undefined ? live : sessionOf(stored)
-    if (mine === undefined) return
-    const concerned = message.everySession ? mine.userId !== undefined && mine.userId === message.userId : mine.sessionId === message.sessionId
-    if (!concerned) return
-    if (stored !== undefined) await storage.clear()
-    finish('other_tab')
-  }
-
-  void read().then((tokens) => tokens !== undefined && schedule(tokens), () => undefined)
+  void read().then((tokens) => tokens !== undefined && proactive.schedule(tokens), () => undefined)
 
   return {
     async forRequest() {
@@ -206,16 +160,19 @@ export function createSessionTokens(deps: SessionDeps): SessionTokens {
     refresh,
     async signIn(response) {
       const tokens = tokensFromResponse(response, now())
-      await serial(async () => {
+      const previous = await serial(async () => {
+        const replaced = await storage.get()
         await storage.set(tokens)
         live = sessionOf(tokens)
+        return replaced
       })
-      schedule(tokens)
+      tabs.announceTokens(previous?.refreshToken ?? '', tokens)
+      proactive.schedule(tokens)
     },
     end,
     current: read,
     close() {
-      timer.cancel()
+      proactive.cancel()
       tabs.close()
     },
   }

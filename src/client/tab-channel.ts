@@ -16,8 +16,8 @@ export interface TabChannel {
 /** Listens on `channel` (if any) for well-formed messages; posting on none does nothing. */
 export function openTabChannel(channel: ChannelLike | undefined, onMessage: (message: TabMessage) => void): TabChannel {
   if (channel === undefined) return { post: () => undefined, close: () => undefined }
-  const listener = (event: { data: unknown }): void => {
-    const message = parseTabMessage(event.data)
+  const listener = (event: object): void => {
+    const message = parseTabMessage((event as { data?: unknown }).data)
     if (message !== undefined) onMessage(message)
   }
   channel.addEventListener('message', listener)
