@@ -61,6 +61,9 @@ for (const dialect of DIALECTS) {
       assert.ok((decodeJwt(ok.body.accessToken.token).payload.rol as string[]).includes('api_access'))
       assert.match(await storedHash(SAMPLE.userName), /^\$argon2id\$/)
       assert.equal((await login('MARK@fullstackmark.com', SAMPLE.password)).status, 200)
+      // Contract §9: imported users count as verified.
+      const me = await server.request('GET', '/api/accounts/me', { token: ok.body.accessToken.token })
+      assert.equal(me.body.emailVerified, true)
     })
 
     it('accepts v2 (SHA-1 × 1,000) and v3 SHA-512 × 100,000 hashes, never storing the legacy hash bare', async () => {
