@@ -3,10 +3,8 @@ import { AppError, validationFailed } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext } from './context.js'
 import { endAttempt } from './end-attempt.js'
-import { guardAttempt } from './guard-attempt.js'
-import { recordFailedAttempt } from './record-failed-attempt.js'
 import { replacePassword } from './replace-password.js'
-import { verifyPassword } from './verify-password.js'
+import { guardCurrentPassword, signedInUser } from './check-current-password.js'
 
 export interface PasswordChangeRequest {
   userId: string
@@ -22,8 +20,7 @@ export interface PasswordChangeRequest {
  * differ from the current one; the current one must be right, else `invalid_current_password`.
  */
 export async function changePassword(ctx: AuthContext, request: PasswordChangeRequest): Promise<void> {
-  const user = await ctx.store.findUserById(request.userId)
-  if (user === undefined || user.disabledAt !== null) throw new AppError('invalid_token', 'The session has ended.')
+  const user = await signedInUser(ctx, request.userId)
   const newPassword = normalizePassword(request.newPassword)
   const problems = checkNewPassword(newPassword, ctx.passwordPolicy, { userName: user.userName, email: user.email })
   if (newPassword === normalizePassword(request.currentPassword)) problems.push('Must differ from the current password.')
@@ -31,12 +28,8 @@ export async function changePassword(ctx: AuthContext, request: PasswordChangeRe
 
   // A wrong current password is a guess like a failed login (contract §5): the same back-off for
   // (account, client IP), the same hourly count; while the key waits, nothing is checked.
-  const attempt = await guardAttempt(ctx, { userId: user.id, client: request.client })
+  const attempt = await guardCurrentPassword(ctx, user, request.currentPassword, request.client)
   try {
-    if (!(await verifyPassword(ctx, user, request.currentPassword))) {
-      await recordFailedAttempt(ctx, attempt)
-      throw wrongCurrentPassword()
-    }
     const changed = await replacePassword(ctx, {
       userId: user.id,
       expectedHash: user.passwordHash,

@@ -2,6 +2,7 @@ import type { User } from '../domain/user.js'
 import { AppError } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext } from './context.js'
+import { endAttempt } from './end-attempt.js'
 import { type Attempt, guardAttempt } from './guard-attempt.js'
 import { recordFailedAttempt } from './record-failed-attempt.js'
 import { verifyPassword } from './verify-password.js'
@@ -13,7 +14,15 @@ import { verifyPassword } from './verify-password.js'
  */
 export async function guardCurrentPassword(ctx: AuthContext, user: User, currentPassword: string, client: ClientInfo): Promise<Attempt> {
   const attempt = await guardAttempt(ctx, { userId: user.id, client })
-  if (!(await verifyPassword(ctx, user, currentPassword))) {
+  let right: boolean
+  try {
+    right = await verifyPassword(ctx, user, currentPassword)
+  } catch (error) {
+    // Hashing overloaded (503) or the database gone: the attempt counts neither way.
+    await endAttempt(ctx, attempt)
+    throw error
+  }
+  if (!right) {
     await recordFailedAttempt(ctx, attempt)
     throw new AppError('invalid_current_password', 'The current password is incorrect.')
   }

@@ -4,10 +4,8 @@ import { AppError, validationFailed } from '../errors.js'
 import type { ClientInfo } from '../persistence/store.js'
 import type { AuthContext } from './context.js'
 import { endAttempt } from './end-attempt.js'
-import { guardAttempt } from './guard-attempt.js'
 import { MAILS_PER_HOUR, mailQueued, newLink, newMail } from './mail-links.js'
-import { recordFailedAttempt } from './record-failed-attempt.js'
-import { verifyPassword } from './verify-password.js'
+import { guardCurrentPassword, signedInUser } from './check-current-password.js'
 
 export interface EmailChangeRequest {
   userId: string
@@ -22,23 +20,14 @@ export interface EmailChangeRequest {
  * address and a notice (no link) to the old one. The email changes only when the link is used.
  */
 export async function requestEmailChange(ctx: AuthContext, request: EmailChangeRequest): Promise<void> {
-  const user = await ctx.store.findUserById(request.userId)
-  if (user === undefined || user.disabledAt !== null) throw new AppError('invalid_token', 'The session has ended.')
+  const user = await signedInUser(ctx, request.userId)
   if (identifierKey(request.newEmail) === identifierKey(user.email)) {
     throw validationFailed({ newEmail: ['Is already the address of this account.'] })
   }
 
   // A wrong current password is a guess like a failed login (contract §5): same back-off, same
   // hourly count, and while the key waits nothing is checked.
-  const attempt = await guardAttempt(ctx, { userId: user.id, client: request.client })
-  try {
-    if (!(await verifyPassword(ctx, user, request.currentPassword))) {
-      await recordFailedAttempt(ctx, attempt)
-      throw new AppError('invalid_current_password', 'The current password is incorrect.')
-    }
-  } finally {
-    await endAttempt(ctx, attempt)
-  }
+  await endAttempt(ctx, await guardCurrentPassword(ctx, user, request.currentPassword, request.client))
   // Only after the password: without it, nobody learns which addresses have accounts.
   const holder = await ctx.store.findUserByIdentifier(request.newEmail)
   if (holder !== undefined && holder.id !== user.id) throw new AppError('duplicate_email', 'That email address is already registered.')
