@@ -25,6 +25,8 @@ export async function loginWithSecondFactor(ctx: AuthContext, request: { mfaToke
     const challenge = await ctx.store.admitMfaAttempt({ tokenHash, at: ctx.clock.now(), maxAttempts: MFA_MAX_ATTEMPTS })
     const mfa = challenge && (await ctx.store.findMfa(challenge.userId))
     if (challenge === undefined || user === undefined || mfa === undefined || mfa.enabledAt === null) throw deadToken()
+    // A password changed since the first step voids the challenge before any code is used up.
+    if (user.passwordHash !== challenge.passwordHash) throw deadToken()
     const used = await useSecondFactor(ctx, { userId: user.id, mfa, code: request.code, client })
     if (used === undefined) {
       await recordFailedAttempt(ctx, attempt)

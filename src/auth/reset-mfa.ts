@@ -15,7 +15,7 @@ export async function resetMfa(
   if (user === undefined) return undefined
   const at = ctx.clock.now()
   const { endedSessions } = await ctx.store.disableMfa({ userId: user.id, at, client, endSessions: true })
-  ctx.log.info({ event: 'mfa_disabled', userId: user.id, by: 'operator' }, 'security event')
+  if (user.mfaEnabledAt != null) ctx.log.info({ event: 'mfa_disabled', userId: user.id, by: 'operator' }, 'security event')
   await reportEndedSessions(ctx, { sessionIds: endedSessions, reason: 'mfa_reset', at })
   return { userName: user.userName, wasEnabled: user.mfaEnabledAt != null, endedSessions: endedSessions.length }
 }

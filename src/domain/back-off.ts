@@ -47,8 +47,11 @@ export function decideAttempt(state: BackOffState, nowMs: number, maxFailures: n
   // No recent failure: nothing to wait for and nothing to serialise, so logins racing one
   // another from one address (scripts, tabs) all go through.
   if (failures === 0) return { kind: 'proceed', reserve: false }
-  const waitUntilMs = state.lastFailureAtMs + backOffSeconds(failures, maxFailures) * 1000
-  if (nowMs < waitUntilMs) {
+  const backOffMs = backOffSeconds(failures, maxFailures) * 1000
+  const waitUntilMs = state.lastFailureAtMs + backOffMs
+  // Below the N-th failure nothing waits — even when a racing request (or another process's
+  // clock) recorded its failure at an instant later than this attempt's `nowMs`.
+  if (backOffMs > 0 && nowMs < waitUntilMs) {
     return { kind: 'wait', retryAfterSeconds: secondsUntil(waitUntilMs, nowMs), notice: state.throttleNoticedAtMs < state.lastFailureAtMs }
   }
   // Attempts still being checked may each fail: a burst sent at once must not get past the

@@ -71,15 +71,16 @@ export function createMfaStore(database: Database): MfaStore {
 
     async disableMfa({ userId, at, client, endSessions }) {
       return database.writeTransaction(async (trx) => {
-        const erased = await trx
+        const before = await trx.selectFrom('users').select('mfa_enabled_at').where('id', '=', userId).executeTakeFirst()
+        await trx
           .updateTable('users')
           .set({ mfa_secret: null, mfa_pending_secret: null, mfa_enabled_at: null, mfa_last_step: null })
           .where('id', '=', userId)
-          .where((eb) => eb.or([eb('mfa_enabled_at', 'is not', null), eb('mfa_pending_secret', 'is not', null)]))
-          .executeTakeFirst()
+          .execute()
         await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute()
         await trx.deleteFrom('mfa_challenges').where('user_id', '=', userId).execute()
-        if (Number(erased.numUpdatedRows) === 1) await insertEvent(trx, { userId, type: 'mfa_disabled', at, client })
+        // Only a factor that was on is turned off: an abandoned enrollment just goes.
+        if (before?.mfa_enabled_at != null) await insertEvent(trx, { userId, type: 'mfa_disabled', at, client })
         const endedSessions = endSessions ? await endSelectedSessions(database, trx, { selector: { userId }, reason: 'mfa_reset', at, client }) : []
         return { endedSessions }
       })

@@ -64,6 +64,8 @@ describe('decideAttempt', { timeout: 10_000 }, () => {
   const rows: { name: string; state: BackOffState; nowMs: number; expected: AttemptDecision }[] = [
     { name: 'nothing known: proceed, nothing to reserve', state: NOTHING_KNOWN, nowMs: T0, expected: PROCEED_FREE },
     { name: 'k = N−1: no wait, the attempt is reserved', state: state({ failures: N - 1 }), nowMs: T0, expected: PROCEED_RESERVED },
+    { name: 'k = N−1 recorded after this attempt\'s now (a racing request): no wait', state: state({ failures: N - 1 }), nowMs: T0 - 5, expected: PROCEED_RESERVED },
+    { name: 'k = N recorded after this attempt\'s now: waits out the second from the failure', state: state({ failures: N }), nowMs: T0 - 5, expected: wait(2, true) },
     { name: 'k = N: waits 1 s after the failure', state: state({ failures: N }), nowMs: T0, expected: wait(1, true) },
     { name: 'k = N, 999 ms later: still waits, 1 s rounded up', state: state({ failures: N }), nowMs: T0 + 999, expected: wait(1, true) },
     { name: 'k = N, 1 s later: may try', state: state({ failures: N }), nowMs: T0 + SECOND, expected: PROCEED_RESERVED },
