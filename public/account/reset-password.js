@@ -10,6 +10,7 @@ const form = document.getElementById('reset-form')
 const password = document.getElementById('new-password')
 const confirmation = document.getElementById('confirm-password')
 const submit = form.querySelector('button[type="submit"]')
+const next = document.getElementById('next')
 
 /** Marks `field` (or none) invalid and ties it to the message that says why. */
 function markInvalid(field) {
@@ -35,7 +36,10 @@ async function resetPassword() {
   showMessage(message, 'info', 'Setting your new password…')
   const { status, problem } = await postJson('api/auth/password-reset', { token, newPassword: password.value })
   submit.disabled = false
-  if (status === 204) return finish('success', SUCCESS)
+  if (status === 204) {
+    next.hidden = false
+    return finish('success', SUCCESS)
+  }
   if (problem?.code === 'invalid_link') return finish('error', MESSAGES.invalidLink)
   const refusals = problem?.code === 'validation_failed' ? problem.errors?.newPassword : undefined
   if (Array.isArray(refusals) && refusals.length > 0) {

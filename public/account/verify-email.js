@@ -7,11 +7,15 @@ const DUPLICATE_EMAIL =
 let token = null
 const message = document.getElementById('message')
 const retry = document.getElementById('retry')
+const next = document.getElementById('next')
 
 async function verify(token) {
   showMessage(message, 'info', 'Verifying your email address…')
   const { status, problem } = await postJson('api/accounts/verify-email', { token })
-  if (status === 204) return showMessage(message, 'success', 'Your email address is verified. You can close this page.')
+  if (status === 204) {
+    next.hidden = false
+    return showMessage(message, 'success', 'Your email address is verified. You can close this page.')
+  }
   if (problem?.code === 'invalid_link') return showMessage(message, 'error', MESSAGES.invalidLink)
   if (problem?.code === 'duplicate_email') return showMessage(message, 'error', DUPLICATE_EMAIL)
   // The token left the address bar: a reload cannot retry, this button can.

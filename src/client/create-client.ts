@@ -8,6 +8,7 @@ import { unexpectedResponse } from './response-error.js'
 import type { SessionEndedEvent } from './session-ended-event.js'
 import { createSessionTokens } from './session-tokens.js'
 import { memoryStorage, type TokenStorage } from './token-storage.js'
+import { createTwoFactorCalls, type TwoFactorCalls } from './two-factor-calls.js'
 import type { LoginInput, LoginMfaInput } from './wire-types.js'
 
 /** How to build a client: only `baseUrl` is required. */
@@ -33,7 +34,7 @@ export interface ClientOptions {
 }
 
 /** A signed-in (or not yet) user of one Latchkey server. */
-export interface LatchkeyClient extends AccountCalls {
+export interface LatchkeyClient extends AccountCalls, TwoFactorCalls {
   /** `POST /api/auth/login`: starts a session. A second factor is asked for with a `mfa_required` error (see `isMfaRequired`). */
   login(input: LoginInput): Promise<void>
   /** `POST /api/auth/login/mfa`: completes a login that answered `mfa_required`. */
@@ -103,6 +104,7 @@ export function createClient(options: ClientOptions): LatchkeyClient {
 
   return {
     ...createAccountCalls(http, api, session),
+    ...createTwoFactorCalls(http, api),
     login: ({ userName, password }) => signIn(api.anonymous('POST', '/api/auth/login', { userName, password })),
     loginMfa: ({ mfaToken, code }) => signIn(api.anonymous('POST', '/api/auth/login/mfa', { mfaToken, code })),
     async logout() {

@@ -26,6 +26,7 @@ export { localStorageAdapter, type WebStorageLike } from './local-storage-adapte
 export { type ChannelLike, type FetchLike, type LocksLike } from './platform.js'
 export { type SessionEndedEvent, type SessionEndReason } from './session-ended-event.js'
 export { memoryStorage, type StoredTokens, type TokenStorage } from './token-storage.js'
+export { type TwoFactorCalls } from './two-factor-calls.js'
 export type {
   Account,
   ActivityEvent,
@@ -34,8 +35,11 @@ export type {
   ChangePasswordInput,
   LoginInput,
   LoginMfaInput,
+  RecoveryCodes,
   RegisterInput,
   ResetPasswordInput,
+  SecondFactorInput,
   Session,
   TokenResponse,
+  TotpEnrollment,
 } from './wire-types.js'

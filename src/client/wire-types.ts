@@ -98,3 +98,21 @@ export interface ChangeEmailInput {
   newEmail: string
   currentPassword: string
 }
+
+/** `POST /api/accounts/me/mfa/totp`: the pending secret (base32) and the URI an authenticator app scans. */
+export interface TotpEnrollment {
+  secret: string
+  /** `otpauth://totp/<issuer>:<userName>?secret=…&issuer=…`: show it as a QR code. */
+  otpauthUri: string
+}
+
+/** The 10 single-use recovery codes, shown to the user once. */
+export interface RecoveryCodes {
+  recoveryCodes: string[]
+}
+
+/** Regenerating recovery codes and turning the factor off ask for both: the password, then a TOTP or recovery code. */
+export interface SecondFactorInput {
+  currentPassword: string
+  code: string
+}
