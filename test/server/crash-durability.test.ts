@@ -63,6 +63,10 @@ for (const dialect of DIALECTS) {
       }
       const load = [...Array.from({ length: CHAINS }, (_, i) => chain(i)), ...Array.from({ length: REGISTRARS }, (_, r) => registrar(r))]
       await new Promise((resolve) => setTimeout(resolve, LOAD_MS))
+      // A loaded machine may not have answered a registration (an argon2 hash each) yet: the kill
+      // waits for one, so the check below always has something to check.
+      const deadline = Date.now() + 30_000
+      while (registered.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
       await server.kill('SIGKILL')
       stop = true
       await Promise.all(load)
