@@ -50,7 +50,7 @@ export class Harness {
     const database = (await this.database('sqlite', 'main')) as MainFixture['database']
     const sessionUserCount = Math.max(1, Math.ceil(this.budget.sessions / 50))
     // Two workers: argon2 (each login is one) then runs on both cores.
-    const server = await startLatchkey({ databaseUrl: database.url, algorithm: 'EdDSA', workers: 2 })
+    const server = await startLatchkey({ databaseUrl: database.url, algorithm: 'EdDSA', workers: 2 }, { setup: true })
     try {
       const sessionUsers = await registerUsers(server.url, 'session', sessionUserCount)
       const loginUsers = await registerUsers(server.url, 'login', 40)

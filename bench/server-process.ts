@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { freePort } from './free-port.js'
+import { ALL_CPUS, PINNING, pinned } from './pinning.js'
 import { childPids, residentBytes } from './process-memory.js'
 import { type ServerSettings, serverEnv } from './server-env.js'
 import { waitForHealth } from './wait-for-health.js'
@@ -20,12 +21,22 @@ export interface ServerProcess {
 export interface SpawnOptions {
   /** Extra node flags, e.g. `--cpu-prof` (cluster workers inherit them). */
   nodeArgs?: string[]
+  /**
+   * Setup only (users, sessions, tokens), nothing measured: run on every core, so that hashing
+   * thousands of passwords does not take twice as long.
+   */
+  setup?: boolean
 }
 
-/** Starts a command as a separate process on a free port and waits until /healthz answers 200. */
-export async function spawnServer(command: string[], env: NodeJS.ProcessEnv, port: number): Promise<ServerProcess> {
+/**
+ * Starts `node <command>` as a separate process on a free port, on the server's core(s) (taskset
+ * execs node in place, so the pid is node's and its workers and threads inherit the mask), and
+ * waits until /healthz answers 200.
+ */
+export async function spawnServer(command: string[], env: NodeJS.ProcessEnv, port: number, cpus = PINNING.serverCpus): Promise<ServerProcess> {
   const startedAt = performance.now()
-  const child = spawn(process.execPath, command, { env, stdio: ['ignore', 'ignore', 'pipe'] })
+  const [file, ...args] = pinned(cpus, [process.execPath, ...command]) as [string, ...string[]]
+  const child = spawn(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)))
   let exited: string | undefined
@@ -55,7 +66,8 @@ export async function spawnServer(command: string[], env: NodeJS.ProcessEnv, por
 export async function startLatchkey(settings: ServerSettings, options: SpawnOptions = {}): Promise<ServerProcess> {
   const port = settings.port ?? (await freePort())
   const env = serverEnv({ ...settings, port })
-  return spawnServer([...(options.nodeArgs ?? cpuProfileArgs()), 'dist/src/main.js'], env, port)
+  const cpus = options.setup === true && PINNING.serverCpus !== undefined ? ALL_CPUS : PINNING.serverCpus
+  return spawnServer([...(options.nodeArgs ?? cpuProfileArgs()), 'dist/src/main.js'], env, port, cpus)
 }
 
 /** `--cpu-prof DIR` on the bench command line profiles every Latchkey process it starts. */

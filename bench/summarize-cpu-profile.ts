@@ -1,5 +1,7 @@
-// `node --import tsx bench/summarize-cpu-profile.ts FILE.cpuprofile [--top 25]`: the functions
-// with the most self time in a `node --cpu-prof` profile, and the share of each package/folder.
+// `node --import tsx bench/summarize-cpu-profile.ts FILE.cpuprofile [--top 25] [--from S] [--to S]`:
+// the functions with the most self time in a `node --cpu-prof` profile, and the share of each
+// package/folder, as percentages of the busy time (idle samples left out). --from/--to keep the
+// samples between those seconds after the profile's start: the measured run, not the boot.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 
@@ -15,23 +17,34 @@ interface Profile {
   timeDeltas: number[]
 }
 
-/** Self time per function and per place (package, src/ folder, node internals), in ms. */
-export function summarizeCpuProfile(profile: Profile) {
+/** Self time per function and per place (package, src/ folder, node internals), in ms, over a window of seconds. */
+export function summarizeCpuProfile(profile: Profile, window: { fromS?: number; toS?: number } = {}) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]))
   const selfMs = new Map<number, number>()
-  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000))
+  let atUs = 0
+  const [fromUs, toUs] = [(window.fromS ?? 0) * 1e6, (window.toS ?? Number.POSITIVE_INFINITY) * 1e6]
+  profile.samples.forEach((id, i) => {
+    const deltaUs = profile.timeDeltas[i] ?? 0
+    atUs += deltaUs
+    if (atUs >= fromUs && atUs <= toUs) selfMs.set(id, (selfMs.get(id) ?? 0) + deltaUs / 1000)
+  })
   const functions = new Map<string, number>()
   const places = new Map<string, number>()
   let totalMs = 0
+  let idleMs = 0
   for (const [id, ms] of selfMs) {
     const frame = (byId.get(id) as ProfileNode).callFrame
+    if (frame.functionName === '(idle)' && frame.url === '') {
+      idleMs += ms
+      continue
+    }
     totalMs += ms
     const name = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`
     functions.set(name, (functions.get(name) ?? 0) + ms)
     places.set(place(frame), (places.get(place(frame)) ?? 0) + ms)
   }
   const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1])
-  return { totalMs, functions: sorted(functions), places: sorted(places) }
+  return { totalMs, idleMs, functions: sorted(functions), places: sorted(places) }
 }
 
 /** Where a frame lives: a package name, a folder of src/, node's internals, or V8/GC. */
@@ -51,12 +64,16 @@ function shortUrl(url: string): string {
 }
 
 function main(): void {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } })
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '25' }, from: { type: 'string' }, to: { type: 'string' } },
+  })
   const top = Number(values.top)
+  const window = { fromS: values.from === undefined ? undefined : Number(values.from), toS: values.to === undefined ? undefined : Number(values.to) }
   for (const file of positionals) {
-    const { totalMs, functions, places } = summarizeCpuProfile(JSON.parse(readFileSync(file, 'utf8')) as Profile)
+    const { totalMs, idleMs, functions, places } = summarizeCpuProfile(JSON.parse(readFileSync(file, 'utf8')) as Profile, window)
     const percent = (ms: number) => `${((ms / totalMs) * 100).toFixed(1).padStart(5)} %`
-    console.log(`${file}: ${(totalMs / 1000).toFixed(1)} s sampled\n\nself time by place:`)
+    console.log(`${file}: ${(totalMs / 1000).toFixed(1)} s busy, ${(idleMs / 1000).toFixed(1)} s idle; shares of the busy time\n\nself time by place:`)
     for (const [name, ms] of places.slice(0, 15)) console.log(`  ${percent(ms)}  ${name}`)
     console.log('\nself time by function:')
     for (const [name, ms] of functions.slice(0, top)) console.log(`  ${percent(ms)}  ${name}`)

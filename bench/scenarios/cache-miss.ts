@@ -1,26 +1,25 @@
-import { availableParallelism } from 'node:os'
-import { verifySignaturesPerSecond } from '../baselines/verify-signatures.js'
+import { runPinnedBaseline } from '../baselines/run-pinned-baseline.js'
 import { mintAccessTokens, signingKey } from '../fixtures/mint-access-tokens.js'
 import type { Harness } from '../harness.js'
-import { cyclingBearer, eachBearerOnce, loadProblems, runLoad } from '../load/run-load.js'
+import { runWrk, wrkProblems } from '../load/run-wrk.js'
+import { coresIn, PINNING } from '../pinning.js'
 import { makeRow, type Row } from '../row.js'
 import type { Algorithm } from '../server-env.js'
 import { startLatchkey } from '../server-process.js'
+import { fromWrk, workerCounts } from './measure-throughput.js'
 import { accessTokens, protectedRate } from './protected.js'
-import { WORKER_COUNTS } from './measure-throughput.js'
 
 /** Distinct tokens the raw baseline cycles over (it keeps no cache, so repeats cost the same). */
 const BASELINE_TOKENS = 5_000
-/** Margin on the token supply, so a run lasts about cacheMissSeconds or a little longer. */
-const SAFETY = 1.1
-/** A run ends when its tokens are used up, or after this many times cacheMissSeconds. */
-const MAX_STRETCH = 3
+/** Margin on the token supply, so a run never comes back to a token it sent. */
+const SAFETY = 1.2
 
 /**
  * GET /api/protected where every request carries a token the server has never seen: a copy of
  * a live session's token with its own `jti`, signed beforehand with the server's key (each
  * server process starts with an empty cache, so one supply serves every run). Against raw
- * signature verification of the same tokens on one core, straight on node:crypto.
+ * signature verification of the same tokens straight on node:crypto, in a process on the
+ * server's core.
  */
 export async function benchCacheMiss(h: Harness): Promise<Row[]> {
   const rows: Row[] = []
@@ -28,10 +27,12 @@ export async function benchCacheMiss(h: Harness): Promise<Row[]> {
   for (const algorithm of ['EdDSA', 'HS256'] as const) {
     const cached = await accessTokens(h, algorithm)
     const key = signingKey(database.path, algorithm)
-    const baseline = verifySignaturesPerSecond(mintAccessTokens(database.path, algorithm, cached[0] as string, BASELINE_TOKENS), key, h.budget.loadSeconds / 2)
-    const supply = mintAccessTokens(database.path, algorithm, cached[0] as string, await supplySize(h, algorithm, cached, baseline))
-    for (const workers of WORKER_COUNTS) {
+    const tokens = mintAccessTokens(database.path, algorithm, cached[0] as string, BASELINE_TOKENS)
+    const baseline = await runPinnedBaseline({ kind: 'verify-signatures', tokens, key, seconds: Math.max(1, h.budget.loadSeconds / 2) })
+    const supply = mintAccessTokens(database.path, algorithm, cached[0] as string, await supplySize(h, algorithm, baseline.perSecond))
+    for (const workers of workerCounts(h.budget)) {
       const result = await cacheMissRun(h, algorithm, workers, cached, supply)
+      const sent = result.ok + result.non2xx
       rows.push(
         makeRow(
           {
@@ -40,8 +41,16 @@ export async function benchCacheMiss(h: Harness): Promise<Row[]> {
             db: undefined,
             unit: 'req/s',
             latchkey: result.okPerSecond,
-            baseline,
-            note: [loadProblems(result), `baseline on one core; ${result.ok} new tokens in ${result.seconds.toFixed(1)} s`].filter(Boolean).join('; '),
+            baseline: baseline.perSecond,
+            cpu: { latchkey: fromWrk(result).cpu, baseline: { server: baseline.cpuPercentOfCore } },
+            latencyUs: fromWrk(result).latencyUs,
+            note: [
+              wrkProblems(result),
+              sent > supply.length ? `supply of ${supply.length} wrapped: ${sent - supply.length} repeats were cache hits` : '',
+              `baseline: raw verify, one process; ${result.ok} new tokens`,
+            ]
+              .filter(Boolean)
+              .join('; '),
           },
           { atLeastRatio: 0.6 },
         ),
@@ -53,11 +62,11 @@ export async function benchCacheMiss(h: Harness): Promise<Row[]> {
 
 /**
  * How many fresh tokens a run needs: neither the cache-hit rate (no more work than a cache
- * miss) nor the raw verification rate on every core can be beaten by a cache-miss request.
+ * miss) nor the raw verification rate on the server's cores can be beaten by a cache-miss request.
  */
-async function supplySize(h: Harness, algorithm: Algorithm, cached: readonly string[], rawPerCore: number): Promise<number> {
-  const cacheHit = await Promise.all(WORKER_COUNTS.map((workers) => protectedRate(h, algorithm, workers, cached)))
-  const ceiling = Math.min(Math.max(...cacheHit.map((result) => result.okPerSecond)), rawPerCore * availableParallelism())
+async function supplySize(h: Harness, algorithm: Algorithm, rawPerCore: number): Promise<number> {
+  const cacheHit = await Promise.all(workerCounts(h.budget).map((workers) => protectedRate(h, algorithm, workers)))
+  const ceiling = Math.min(Math.max(...cacheHit.map((result) => Math.max(...result.roundsPerSecond))), rawPerCore * coresIn(PINNING.serverCpus))
   return Math.ceil(ceiling * h.budget.cacheMissSeconds * SAFETY)
 }
 
@@ -65,12 +74,11 @@ async function cacheMissRun(h: Harness, algorithm: Algorithm, workers: number, c
   const { database } = await h.mainFixture()
   const server = await startLatchkey({ databaseUrl: database.url, algorithm, workers })
   try {
+    const run = (seconds: number, tokens: readonly string[]) =>
+      runWrk({ url: server.url, serverPid: server.pid, connections: h.budget.connections, seconds, load: { kind: 'bearer', path: '/api/protected', tokens } })
     // Warm the code paths with cached tokens; the measured run then sends each new token once.
-    await runLoad({ url: server.url, connections: h.budget.connections, seconds: h.budget.warmupSeconds, requests: cyclingBearer('/api/protected', cached) })
-    const seconds = h.budget.cacheMissSeconds * MAX_STRETCH
-    const stream = eachBearerOnce('/api/protected', supply)
-    const load = await runLoad({ url: server.url, connections: h.budget.connections, seconds, requests: stream.requests })
-    return { ...load, ...stream.result() }
+    if (h.budget.warmupSeconds > 0) await run(h.budget.warmupSeconds, cached)
+    return await run(h.budget.cacheMissSeconds, supply)
   } finally {
     await server.stop()
   }

@@ -44,7 +44,8 @@ export async function benchLoginOverload(h: Harness): Promise<Row[]> {
         ],
       })
     // Warm-up: the login path's JIT, the storm's 300 connections and the service-time estimate.
-    await Promise.all([probe(h.budget.warmupSeconds), loginStorm(server.url, loginUsers, h.budget.warmupSeconds)])
+    const warmupSeconds = Math.max(h.budget.warmupSeconds, 0.3)
+    await Promise.all([probe(warmupSeconds), loginStorm(server.url, loginUsers, warmupSeconds)])
     const idle = await probe(h.budget.loadSeconds)
     const [stormy, storm] = await Promise.all([probe(h.budget.loadSeconds), loginStorm(server.url, loginUsers, h.budget.loadSeconds)])
 

@@ -3,7 +3,7 @@ import SqliteDatabase from 'better-sqlite3'
 import { insertLiveSessions } from '../fixtures/insert-live-sessions.js'
 import type { Harness } from '../harness.js'
 import { mapConcurrently, postJson, type TokenPair } from '../http-client.js'
-import { cyclingBearer, runLoad } from '../load/run-load.js'
+import { runWrk } from '../load/run-wrk.js'
 import { makeRow, type Row } from '../row.js'
 import { startLatchkey } from '../server-process.js'
 
@@ -32,7 +32,7 @@ export async function benchMemory(h: Harness): Promise<Row[]> {
     const pairs = await mapConcurrently(8, 4, (i) => postJson<TokenPair>(server.url, '/api/auth/login', { userName: userNames[i], password: PASSWORD }))
     await mapConcurrently(pairs.length, 4, (i) => postJson(server.url, '/api/auth/refresh', { refreshToken: (pairs[i] as TokenPair).refreshToken }))
     const tokens = pairs.map((pair) => pair.accessToken.token)
-    await runLoad({ url: server.url, connections: 8, seconds: 1, requests: cyclingBearer('/api/protected', tokens) })
+    await runWrk({ url: server.url, connections: 8, seconds: 1, load: { kind: 'bearer', path: '/api/protected', tokens } })
     const rss = server.residentBytes().total / MB
     const note = `${(h.budget.memorySessions / 1000).toFixed(0)}k sessions; one process`
     return [makeRow({ scenario: `resident memory, ${h.budget.memorySessions} live sessions`, workers: 1, db: 'sqlite', unit: 'MB', latchkey: rss, baseline: undefined, note }, { below: 200 })]

@@ -1,69 +1,85 @@
-import { rotateOnPostgresPerSecond } from '../baselines/rotate-on-postgres.js'
-import { rotateOnSqlitePerSecond } from '../baselines/rotate-on-sqlite.js'
-import { postgresAnswers } from '../databases.js'
-import type { BenchUser } from '../fixtures/register-users.js'
-import { registerUsers } from '../fixtures/register-users.js'
+import { insertPostgresChains } from '../baselines/rotate-on-postgres.js'
+import { insertSqliteChains } from '../baselines/rotate-on-sqlite.js'
+import { startRotateOverHttp } from '../baselines/start-baseline-server.js'
+import { type BenchDatabase, postgresAnswers } from '../databases.js'
+import { type BenchUser, registerUsers } from '../fixtures/register-users.js'
 import { logInSessions } from '../fixtures/log-in-sessions.js'
 import type { Harness } from '../harness.js'
-import { loadProblems } from '../load/run-load.js'
-import { refreshChains } from '../load/refresh-chains.js'
-import { makeRow, type Row } from '../row.js'
+import type { Row } from '../row.js'
 import { startLatchkey } from '../server-process.js'
-import { measureThroughput, WORKER_COUNTS } from './measure-throughput.js'
+import { accessTokens } from './protected.js'
+import { alternate, baselineSide, type Measured, throughputRow, workerCounts, wrkSide } from './measure-throughput.js'
+
+const PATH = '/api/auth/refresh'
 
 /**
  * POST /api/auth/refresh, each request a fresh token (refreshChains concurrent chains, each
- * started by a login), against the same rotation transaction straight on the driver.
+ * started by a login), against the limit of the same job: a bare node:http server that parses
+ * the same body, runs the same rotation statements straight on the driver and answers a pair
+ * (rotate-over-http.ts). Next to it, the statements alone with no HTTP (rotate-on-*.ts), both
+ * baselines in processes of their own on the server's core.
  */
 export async function benchRefresh(h: Harness): Promise<Row[]> {
   const rows: Row[] = []
   const main = await h.mainFixture()
-  const sqliteBaseline = rotateOnSqlitePerSecond((await h.database('sqlite', 'raw-rotation')).path as string, h.budget.refreshChains, h.budget.loadSeconds / 2)
-  for (const workers of WORKER_COUNTS) {
-    const result = await refreshRun(h, main.database.url, workers, main.loginUsers)
-    rows.push(refreshRow('sqlite', workers, result, sqliteBaseline, 0.5))
-  }
+  rows.push(...(await refreshRows(h, main.database.url, main.loginUsers, await h.database('sqlite', 'raw-rotation'))))
   if (!(await postgresAnswers())) {
     console.log('note: PostgreSQL does not answer: refresh on PostgreSQL skipped')
     return rows
   }
   const database = await h.database('postgres', 'refresh')
-  const users = await h.once('postgres users', () => registerOn(database.url))
-  for (const workers of WORKER_COUNTS) {
-    const result = await refreshRun(h, database.url, workers, users)
-    const baseline = await h.once('raw pg rotation', () => rotateOnPostgresPerSecond(database.url, h.budget.refreshChains, h.budget.loadSeconds / 2))
-    rows.push(refreshRow('postgres', workers, result, baseline, 0.6))
+  const users = await registerOn(database.url)
+  rows.push(...(await refreshRows(h, database.url, users, await h.database('postgres', 'raw-rotation'))))
+  return rows
+}
+
+async function refreshRows(h: Harness, databaseUrl: string, users: readonly BenchUser[], raw: BenchDatabase): Promise<Row[]> {
+  const db = raw.kind
+  const chains = h.budget.refreshChains
+  const [sample] = await accessTokens(h, 'EdDSA')
+  const rawServer = await startRotateOverHttp(raw.url, sample?.length ?? 560)
+  const rows: Row[] = []
+  try {
+    // Its chains written straight into the database before every run.
+    const heads = () => (raw.kind === 'sqlite' ? insertSqliteChains(raw.path as string, chains) : insertPostgresChains(raw.url, chains))
+    const overHttp = wrkSide(h.budget, rawServer, chains, async () => ({ kind: 'refresh-chains', path: PATH, tokens: await heads() }))
+    for (const workers of workerCounts(h.budget)) {
+      const server = await startLatchkey({ databaseUrl, algorithm: 'EdDSA', workers })
+      try {
+        // Every run (the warm-up too) starts each chain with a login: no chain is reused.
+        const logins = async () => (await logInSessions(server.url, users, chains)).map((pair) => pair.refreshToken)
+        const latchkey = wrkSide(h.budget, server, chains, async () => ({ kind: 'refresh-chains', path: PATH, tokens: await logins() }))
+        const [measured, baseline] = (await alternate(h.budget, [latchkey, overHttp])) as [Measured, Measured]
+        rows.push(
+          throughputRow(
+            { scenario: 'refresh exchange vs raw rotation over node:http', workers, db, latchkey: measured, baseline, note: db === 'postgres' ? 'PostgreSQL itself unpinned' : undefined },
+            { atLeastRatio: 0.6 },
+          ),
+        )
+      } finally {
+        await server.stop()
+      }
+    }
+    const statementsTask =
+      db === 'sqlite' ? { kind: 'rotate-on-sqlite' as const, path: raw.path as string, chains, seconds: 0 } : { kind: 'rotate-on-postgres' as const, url: raw.url, chains, seconds: 0 }
+    const [http, statements] = (await alternate(h.budget, [overHttp, baselineSide(statementsTask)])) as [Measured, Measured]
+    rows.push(
+      throughputRow(
+        { scenario: 'raw rotation: over node:http vs statements alone', workers: 1, db, latchkey: http, baseline: statements, note: `statements alone: ${chains} chains, no HTTP, one process` },
+        { reference: true },
+      ),
+    )
+  } finally {
+    await rawServer.stop()
   }
   return rows
 }
 
-async function refreshRun(h: Harness, databaseUrl: string, workers: number, users: readonly BenchUser[]) {
-  const server = await startLatchkey({ databaseUrl, algorithm: 'EdDSA', workers })
-  const pool: string[] = []
-  // Each run starts every chain with a login: the chains of an earlier run are not reused.
-  const topUp = async () => {
-    const missing = h.budget.refreshChains - pool.length
-    if (missing > 0) pool.push(...(await logInSessions(server.url, users, missing)).map((pair) => pair.refreshToken))
-  }
-  try {
-    return await measureThroughput(h.budget, server.url, h.budget.refreshChains, () => refreshChains(pool), topUp)
-  } finally {
-    await server.stop()
-  }
-}
-
 async function registerOn(databaseUrl: string): Promise<BenchUser[]> {
-  const server = await startLatchkey({ databaseUrl, algorithm: 'EdDSA', workers: 1 })
+  const server = await startLatchkey({ databaseUrl, algorithm: 'EdDSA', workers: 1 }, { setup: true })
   try {
     return await registerUsers(server.url, 'login', 8)
   } finally {
     await server.stop()
   }
-}
-
-function refreshRow(db: 'sqlite' | 'postgres', workers: number, result: Awaited<ReturnType<typeof refreshRun>>, baseline: number, goal: number): Row {
-  return makeRow(
-    { scenario: 'refresh exchange', workers, db, unit: 'req/s', latchkey: result.okPerSecond, baseline, note: loadProblems(result) },
-    { atLeastRatio: goal },
-  )
 }
