@@ -8,6 +8,7 @@ import { registerErrorHandling } from './http/error-handler.js'
 import { BODY_LIMIT_BYTES, registerJsonBody } from './http/json-body.js'
 import { sendProblem } from './http/problem.js'
 import { registerRateLimit } from './http/rate-limit.js'
+import { requestLoggerFactory } from './http/request-logger.js'
 import { accountPageRoutes } from './http/routes/account-pages.js'
 import { accountRoutes } from './http/routes/accounts.js'
 import { emailRoutes } from './http/routes/email.js'
@@ -36,7 +37,7 @@ const API_PATH = /^\/api\//i
 export async function buildApp({ ctx, readiness, logger, isUnavailable = () => false }: AppDeps): Promise<FastifyInstance> {
   const { config } = ctx
   const app = Fastify({
-    ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
+    ...(logger === undefined ? { logger: false } : { loggerInstance: logger, childLoggerFactory: requestLoggerFactory(logger) }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustProxyOption(config.trustProxy),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
@@ -60,6 +61,8 @@ export async function buildApp({ ctx, readiness, logger, isUnavailable = () => f
     },
   })
 
+  // Declared up front so every request object has the same shape (set by requireBearer).
+  app.decorateRequest('claims', undefined)
   // Callback style: no promise and no microtask hop on every request.
   app.addHook('onRequest', (request, reply, done) => {
     setStandardHeaders(request, reply)

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
@@ -93,6 +93,59 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * Starts the built server at a level that hides the `listening` line (warn, error): the port is
+ * read from the kernel's table of listening sockets for the child's own file descriptors (Linux),
+ * or chosen here (elsewhere), and the server is ready once /healthz answers.
+ */
+export async function startQuietServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ListeningServer> {
+  const procfs = existsSync('/proc/net/tcp')
+  const chosen = procfs ? undefined : await closedPort()
+  const server = spawnServer({ ...env, PORT: String(chosen ?? 0) })
+  try {
+    const deadline = Date.now() + timeoutMs
+    let port = chosen
+    while (port === undefined) {
+      if (Date.now() > deadline) throw new Error(`the server did not listen within ${timeoutMs} ms: ${server.stderr()}`)
+      if (server.process.exitCode !== null) throw new Error(`the server exited (${server.process.exitCode}): ${server.stderr()}`)
+      port = listeningPortOf(server.process.pid as number)
+      if (port === undefined) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const url = `http://127.0.0.1:${port}`
+    await waitForHealthy(url, Math.max(1, deadline - Date.now()))
+    return { ...server, url, port }
+  } catch (error) {
+    await server.kill('SIGKILL')
+    throw error
+  }
+}
+
+/** The TCP port `pid` listens on, from /proc: its socket inodes matched against /proc/net/tcp's LISTEN rows. */
+function listeningPortOf(pid: number): number | undefined {
+  let inodes: Set<string>
+  try {
+    inodes = new Set(
+      readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => {
+          try {
+            return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]
+          } catch {
+            return undefined
+          }
+        })
+        .filter((inode): inode is string => inode !== undefined),
+    )
+  } catch {
+    return undefined
+  }
+  for (const row of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const fields = row.trim().split(/\s+/)
+    // local_address is HEX_IP:HEX_PORT, st 0A is LISTEN, the inode is the tenth field.
+    if (fields[3] === '0A' && inodes.has(fields[9] ?? '')) return Number.parseInt((fields[1] ?? '').split(':')[1] ?? '', 16)
+  }
+  return undefined
 }
 
 /** The port of the first `listening` line among these complete JSON log lines, if any. */
