@@ -4,9 +4,9 @@ export interface Budget {
   /** Seconds of each measured load run (HTTP scenarios and their baselines): whole seconds, as wrk takes them. */
   loadSeconds: number
   /**
-   * A ratio's two sides are measured in turns, this many rounds of roundSeconds each (A B A B A B),
-   * and each side's median round is kept: the machine's speed drifts by ±15 % over minutes, and
-   * turns make both sides drift alike.
+   * A ratio's two sides are measured in turns, this many rounds of roundSeconds each (A B A B …):
+   * this machine's speed drifts by ±20 % within a minute, and short turns make both sides drift
+   * alike (the row's ratio is the median of the rounds' ratios).
    */
   rounds: number
   roundSeconds: number
@@ -34,5 +34,5 @@ export function budgetFor(quick: boolean): Budget {
   if (quick) {
     return { ...shared, quick, loadSeconds: 1, rounds: 1, roundSeconds: 1, warmupSeconds: 0, cacheMissSeconds: 1, sessions: 100, memorySessions: 10_000, startupRuns: 3 }
   }
-  return { ...shared, quick, loadSeconds: 10, rounds: 3, roundSeconds: 4, warmupSeconds: 2, cacheMissSeconds: 5, sessions: 1_000, memorySessions: 100_000, startupRuns: 5 }
+  return { ...shared, quick, loadSeconds: 10, rounds: 5, roundSeconds: 2, warmupSeconds: 2, cacheMissSeconds: 5, sessions: 1_000, memorySessions: 100_000, startupRuns: 5 }
 }

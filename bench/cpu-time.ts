@@ -35,3 +35,17 @@ export function startCpuMeter(pids: readonly number[]): { stop(): CpuUse } {
   const startedAt = performance.now()
   return { stop: () => cpuUse(sum() - before, (performance.now() - startedAt) / 1000) }
 }
+
+/**
+ * Resolves once `pids` have been idle (under `percent` of one core) for a window of `windowMs`,
+ * or after `maxMs`: work a measured run left queued (logins still hashing) must not run into the
+ * next measurement, which may be another server's on the same core.
+ */
+export async function waitUntilIdle(pids: readonly number[], { percent = 5, windowMs = 300, maxMs = 20_000 } = {}): Promise<void> {
+  const deadline = performance.now() + maxMs
+  while (performance.now() < deadline) {
+    const meter = startCpuMeter(pids)
+    await new Promise((resolve) => setTimeout(resolve, windowMs))
+    if (meter.stop().percentOfCore < percent) return
+  }
+}

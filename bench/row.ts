@@ -41,10 +41,13 @@ export type Goal =
 /** A generator this busy may have been the limit, not the server: the row's ratio is not reported. */
 export const GENERATOR_BUSY_LIMIT_PERCENT = 90
 
-/** Builds a row and decides whether its goal is met (never, when a generator was the limit). */
-export function makeRow(fields: Omit<Row, 'ratio' | 'goal' | 'met' | 'invalid'>, goal: Goal): Row {
+/**
+ * Builds a row and decides whether its goal is met (never, when a generator was the limit). The
+ * ratio is latchkey / baseline unless the caller measured it better (paired rounds).
+ */
+export function makeRow(fields: Omit<Row, 'ratio' | 'goal' | 'met' | 'invalid'>, goal: Goal, ratio?: number): Row {
   const { latchkey, baseline } = fields
-  const measured = baseline === undefined || baseline === 0 ? undefined : latchkey / baseline
+  const measured = ratio ?? (baseline === undefined || baseline === 0 ? undefined : latchkey / baseline)
   const row = (ratio: number | undefined, goalText: string, met: boolean | undefined): Row => {
     const invalid = generatorLimited(fields.cpu)
     return invalid === undefined ? { ...fields, ratio, goal: goalText, met } : { ...fields, ratio: undefined, goal: goalText, met: met === undefined ? undefined : false, invalid }

@@ -1,7 +1,9 @@
 import type { Budget } from '../budget.js'
 import { runPinnedBaseline } from '../baselines/run-pinned-baseline.js'
 import type { BaselineTask } from '../baselines/pinned-baseline-process.js'
+import { waitUntilIdle } from '../cpu-time.js'
 import { runWrk, type WrkLoad, type WrkResult, wrkProblems } from '../load/run-wrk.js'
+import { childPids } from '../process-memory.js'
 import { type Goal, makeRow, type Row, type RunCpu } from '../row.js'
 
 /**
@@ -50,9 +52,17 @@ export async function alternate(budget: Budget, sides: readonly Side[]): Promise
   })
 }
 
-/** A server driven by wrk; `load` is asked for again before every run (refresh chains need fresh tokens). */
+/**
+ * A server driven by wrk; `load` is asked for again before every run (refresh chains need fresh
+ * tokens). After each run the server is left to finish what the run queued (logins still hashing
+ * when wrk stops) before anything else is measured.
+ */
 export function wrkSide(budget: Budget, target: Target, connections: number, load: () => WrkLoad | Promise<WrkLoad>): Side {
-  const run = async (seconds: number) => runWrk({ url: target.url, serverPid: target.pid, connections, seconds, load: await load() })
+  const run = async (seconds: number) => {
+    const result = await runWrk({ url: target.url, serverPid: target.pid, connections, seconds, load: await load() })
+    await waitUntilIdle([target.pid, ...childPids(target.pid)])
+    return result
+  }
   return {
     warmUp: async () => {
       if (budget.warmupSeconds > 0) await run(budget.warmupSeconds)
@@ -82,13 +92,18 @@ export function fromWrk(result: WrkResult): Measured {
   }
 }
 
-/** A throughput row from two sides measured in turns: the CPU, latency and round-by-round ratios come along. */
+/**
+ * A throughput row from two sides measured in turns: each side's median round, and as the ratio
+ * the median of the rounds' own ratios (each round's two runs a few seconds apart, so the
+ * machine's drift cancels out of it); the CPU, latency and round-by-round ratios come along.
+ */
 export function throughputRow(
   fields: { scenario: string; workers: number | undefined; db: Row['db']; latchkey: Measured; baseline: Measured; note?: string },
   goal: Goal,
 ): Row {
   const { latchkey, baseline } = fields
   const perRound = latchkey.roundsPerSecond.map((rate, i) => rate / (baseline.roundsPerSecond[i] ?? Number.NaN))
+  const pairedRatio = [...perRound].sort((a, b) => a - b)[Math.floor((perRound.length - 1) / 2)]
   const note = [
     latchkey.problems,
     baseline.problems === undefined ? undefined : `baseline: ${baseline.problems}`,
@@ -108,5 +123,6 @@ export function throughputRow(
       note: note.filter(Boolean).join('; ') || undefined,
     },
     goal,
+    pairedRatio,
   )
 }

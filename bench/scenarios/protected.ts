@@ -42,12 +42,12 @@ export async function benchProtected(h: Harness): Promise<Row[]> {
 
 /**
  * The bare node:http baseline as the harness measures it, against wrk alone on the same server:
- * five rounds each, since two runs of the same load differ by up to 20 % on this machine.
+ * nine rounds each, since two runs of the same load a minute apart differ by up to 20 % here.
  */
 async function generatorCheck(h: Harness): Promise<Row> {
   const tokens = await accessTokens(h, 'EdDSA')
   const server = await startBareHttp(1)
-  const budget = { ...h.budget, rounds: h.budget.quick ? 1 : 5, roundSeconds: h.budget.quick ? 1 : 3 }
+  const budget = { ...h.budget, rounds: h.budget.quick ? 1 : 9 }
   try {
     const [harness, alone] = await alternate(budget, [
       wrkSide(h.budget, server, h.budget.connections, () => ({ kind: 'bearer', path: PATH, tokens })),
