@@ -13,3 +13,9 @@ export async function startRotateOverHttp(databaseUrl: string, accessTokenLength
   const env = { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, ACCESS_TOKEN_LENGTH: String(accessTokenLength) }
   return spawnServer(['--import', 'tsx', 'bench/baselines/rotate-over-http.ts'], env, port)
 }
+
+/** Fastify with Latchkey's framework options and no token check, of fastify-floor-server.ts. */
+export async function startFastifyFloor(): Promise<ServerProcess> {
+  const port = await freePort()
+  return spawnServer(['--import', 'tsx', 'bench/baselines/fastify-floor-server.ts'], { ...process.env, PORT: String(port) }, port)
+}

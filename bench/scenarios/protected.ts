@@ -1,4 +1,4 @@
-import { startBareHttp } from '../baselines/start-baseline-server.js'
+import { startBareHttp, startFastifyFloor } from '../baselines/start-baseline-server.js'
 import type { Harness, MainFixture } from '../harness.js'
 import { mapConcurrently, postJson, type TokenPair } from '../http-client.js'
 import type { Row } from '../row.js'
@@ -21,7 +21,7 @@ export async function benchProtected(h: Harness): Promise<Row[]> {
   for (const algorithm of ['EdDSA', 'HS256'] as const) {
     const tokens = await accessTokens(h, algorithm)
     for (const workers of workerCounts(h.budget)) {
-      const [latchkey, baseline] = await protectedPair(h, algorithm, workers)
+      const [latchkey, baseline, floor] = await protectedPair(h, algorithm, workers)
       rows.push(
         throughputRow(
           {
@@ -35,6 +35,16 @@ export async function benchProtected(h: Harness): Promise<Row[]> {
           { atLeastRatio: 0.6 },
         ),
       )
+      if (floor !== undefined) {
+        const scenario = 'Fastify alone (Latchkey\'s options, logger, request id, headers; no token check)'
+        rows.push(throughputRow({ scenario, workers, db: undefined, latchkey: floor, baseline, note: 'the framework\'s floor: measured in turns with the row above' }, { reference: true }))
+        rows.push(
+          throughputRow(
+            { scenario: `GET /api/protected ${algorithm} vs Fastify alone`, workers, db: undefined, latchkey, baseline: floor, note: 'what Latchkey adds to the framework: the token check, its routes and plugins' },
+            { reference: true },
+          ),
+        )
+      }
     }
   }
   return rows
@@ -62,18 +72,24 @@ async function generatorCheck(h: Harness): Promise<Row> {
   }
 }
 
-/** Latchkey and the bare node:http server, `workers` processes each, measured in turns. */
-function protectedPair(h: Harness, algorithm: Algorithm, workers: number): Promise<[Measured, Measured]> {
+/**
+ * Latchkey and the bare node:http server, `workers` processes each, measured in turns; with one
+ * EdDSA worker, also Fastify alone with Latchkey's framework options (the framework's floor).
+ */
+function protectedPair(h: Harness, algorithm: Algorithm, workers: number): Promise<[Measured, Measured, Measured?]> {
   return h.once(`protected ${algorithm} ${workers}`, async () => {
     const { database } = await h.mainFixture()
     const tokens = await accessTokens(h, algorithm)
     const latchkey = await startLatchkey({ databaseUrl: database.url, algorithm, workers })
     try {
       const bare = await startBareHttp(workers)
+      const floor = algorithm === 'EdDSA' && workers === 1 ? await startFastifyFloor() : undefined
       try {
         const load = () => ({ kind: 'bearer' as const, path: PATH, tokens })
-        return (await alternate(h.budget, [wrkSide(h.budget, latchkey, h.budget.connections, load), wrkSide(h.budget, bare, h.budget.connections, load)])) as [Measured, Measured]
+        const sides = [latchkey, bare, ...(floor === undefined ? [] : [floor])].map((server) => wrkSide(h.budget, server, h.budget.connections, load))
+        return (await alternate(h.budget, sides)) as [Measured, Measured, Measured?]
       } finally {
+        await floor?.stop()
         await bare.stop()
       }
     } finally {
