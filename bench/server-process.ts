@@ -26,6 +26,8 @@ export interface SpawnOptions {
    * thousands of passwords does not take twice as long.
    */
   setup?: boolean
+  /** Every core of the machine, not only the server's (the startup row without pinning). */
+  allCores?: boolean
 }
 
 /**
@@ -66,7 +68,7 @@ export async function spawnServer(command: string[], env: NodeJS.ProcessEnv, por
 export async function startLatchkey(settings: ServerSettings, options: SpawnOptions = {}): Promise<ServerProcess> {
   const port = settings.port ?? (await freePort())
   const env = serverEnv({ ...settings, port })
-  const cpus = options.setup === true && PINNING.serverCpus !== undefined ? ALL_CPUS : PINNING.serverCpus
+  const cpus = (options.setup === true || options.allCores === true) && PINNING.serverCpus !== undefined ? ALL_CPUS : PINNING.serverCpus
   return spawnServer([...(options.nodeArgs ?? cpuProfileArgs()), 'dist/src/main.js'], env, port, cpus)
 }
 

@@ -66,6 +66,7 @@ export async function openContext(
     await legacyProfiles.refresh()
     let listeningPort = config.port
     const mailer = deps.sendMail === undefined ? undefined : startMailSender(config, store, deps.clock, deps.log, deps.sendMail.outboxDir ?? DEFAULT_OUTBOX_DIR)
+    let recoveryCodePepper: Buffer | undefined
     const ctx: AuthContext = {
       config,
       clock: deps.clock,
@@ -80,7 +81,11 @@ export async function openContext(
       log: deps.log,
       publicUrl: () => config.publicUrl ?? `http://127.0.0.1:${listeningPort}`,
       mfaSealer: sealer,
-      recoveryCodePepper: deriveRecoveryCodePepper(config.keyEncryptionKey),
+      // Derived on first use (a scrypt of tens of milliseconds): startup does not wait for it.
+      get recoveryCodePepper() {
+        recoveryCodePepper ??= deriveRecoveryCodePepper(config.keyEncryptionKey)
+        return recoveryCodePepper
+      },
       ...(mailer === undefined ? {} : { mailer }),
     }
     const close = async () => {

@@ -17,7 +17,7 @@ const PUBLIC_PEPPER = Buffer.from('latchkey recovery code v1 (no KEY_ENCRYPTION_
 
 /**
  * The HMAC key for recovery-code hashes. scrypt, not a bare hash, because the operator's key
- * may be a passphrase; derive once at start-up (it takes tens of milliseconds). Its own salt
+ * may be a passphrase; derived once per process, on first use (it takes tens of milliseconds). Its own salt
  * keeps it independent of the key that seals signing keys and TOTP secrets.
  */
 export function deriveRecoveryCodePepper(keyEncryptionKey: string | undefined): Buffer {

@@ -1,4 +1,4 @@
-import { type Static, Type } from 'typebox'
+import { type Static, Type } from '#typebox'
 
 // One schema per shape: it validates the request, types the handler, filters the response
 // and writes the OpenAPI document. Property names match ignoring ASCII case (json-body.ts).

@@ -1,4 +1,4 @@
-import { type Kysely, type Transaction, Migrator, sql } from 'kysely'
+import { type Kysely, type Transaction, Migrator, sql } from '#kysely'
 import type { Tables } from './schema.js'
 import { migrations } from './migrations/index.js'
 import { openDialect } from './dialects/index.js'

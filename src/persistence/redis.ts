@@ -1,7 +1,9 @@
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 
 /** Connects to REDIS_URL; rejects when it does not answer PING within `timeoutMs`. */
 export async function connectRedis(url: string, timeoutMs = 3_000): Promise<Redis> {
+  // Loaded only when REDIS_URL is set: a server without Redis does not pay for it at startup.
+  const { Redis } = await import('ioredis')
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false })
   // Reconnection is ioredis's job; an error event must not crash the process.
   redis.on('error', () => {})

@@ -1,4 +1,4 @@
-import { type Selectable, sql } from 'kysely'
+import { type Selectable, sql } from '#kysely'
 import { WRAPPED_PREFIX } from '../crypto/password-hasher.js'
 import { identifierKey, type User } from '../domain/user.js'
 import type { Database, Executor } from './database.js'

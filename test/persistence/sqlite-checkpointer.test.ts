@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { sql } from 'kysely'
+import { sql } from '#kysely'
 import { openDatabase } from '../../src/persistence/database.js'
 
 describe('SQLite checkpoints in the background', { timeout: 60_000 }, () => {

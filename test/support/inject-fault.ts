@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql } from '#kysely'
 import { type Database, openDatabase } from '../../src/persistence/database.js'
 import type { Dialect } from './dialects.js'
 

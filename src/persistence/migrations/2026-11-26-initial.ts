@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, sql } from '#kysely'
 
 // Frozen in time: written against Kysely<any>, never importing the app's types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,4 @@
-import { type Kysely, SqliteAdapter } from 'kysely'
+import { type Kysely, SqliteAdapter } from '#kysely'
 
 // Frozen in time: written against Kysely<any>, never importing the app's types.
 //

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, sql } from '#kysely'
 
 // Frozen in time: written against Kysely<any>, never importing the app's types.
 // Contract §9: verified addresses, the single-use tokens of mailed links, and the mail outbox.

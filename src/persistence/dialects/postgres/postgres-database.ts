@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { Kysely, PostgresDialect, sql } from '#kysely'
 import type { Database, Executor } from '../../database.js'
 import type { Tables } from '../../schema.js'
 import { createPostgresRefreshTokenStore } from './postgres-refresh-tokens.js'

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SqliteDatabase, { type Statement } from 'better-sqlite3'
-import { Kysely, SqliteDialect, sql } from 'kysely'
+import { Kysely, SqliteDialect, sql } from '#kysely'
 import type { Database, Executor, OpenOptions } from '../../database.js'
 import type { Tables } from '../../schema.js'
 import { startCheckpointer } from './sqlite-checkpointer.js'
