@@ -119,7 +119,7 @@ export const configTable = {
   corsOrigins: { env: 'CORS_ORIGINS', parser: origins(), meaning: 'comma-separated exact origins allowed to call the API from a browser' },
   apiDocs: { env: 'API_DOCS', parser: boolean(true), meaning: 'serve `/swagger` and `/swagger/v1/swagger.json`' },
   accountConsole: { env: 'ACCOUNT_CONSOLE', parser: boolean(true), meaning: 'serve the account console at `/account` and the pages mailed links lead to' },
-  logLevel: { env: 'LOG_LEVEL', parser: oneOf(logLevels, 'info'), meaning: '{allowed}; JSON lines on stdout' },
+  logLevel: { env: 'LOG_LEVEL', parser: oneOf(logLevels, 'info'), meaning: '{allowed}; JSON lines on stdout. At `info` and below each request logs its lines (received, completed) with its request id; above it a request writes only its warnings and errors, which costs the others nothing' },
   production: { env: 'NODE_ENV', parser: isProduction(), meaning: '`production`: strict key checks, no key generated at start' },
 } as const satisfies Record<string, ConfigVariable<unknown>>
 
