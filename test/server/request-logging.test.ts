@@ -103,15 +103,20 @@ for (const dialect of DIALECTS) {
     it('at info, every request has its lines with its request id (the control)', async () => {
       const server = await start('info')
       await traffic(server, 'info-level')
-      const requestLines = lines(server.stdout()).filter((line) => line.req !== undefined || line.msg === 'request completed')
-      assert.ok(requestLines.length >= 2 * 9, `${requestLines.length} request lines`)
-      for (const line of requestLines) assert.match(String(line.requestId), /^info-level-/)
-      assert.ok(requestLines.some((line) => line.requestId === 'info-level-GET.api.protected'))
+      // "request completed" is written once the response has gone out: wait for the last ones.
+      const requestLines = () => lines(server.stdout()).filter((line) => line.req !== undefined || line.msg === 'request completed')
+      const deadline = Date.now() + 5_000
+      while (requestLines().length < 2 * 9 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      assert.ok(requestLines().length >= 2 * 9, `${requestLines().length} request lines`)
+      for (const line of requestLines()) assert.match(String(line.requestId), /^info-level-/)
+      assert.ok(requestLines().some((line) => line.requestId === 'info-level-GET.api.protected'))
     })
 
     it('at warn, requests that go well write nothing', async () => {
       const server = await start('warn')
       await traffic(server, 'warn-level')
+      // Time for a line written after its response to arrive, as the control above waits for them.
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
       const written = lines(server.stdout())
       assert.deepEqual(
         written.filter((line) => line.requestId !== undefined || line.req !== undefined),
