@@ -37,22 +37,11 @@ const API_PATH = /^\/api\//i
 export async function buildApp({ ctx, readiness, logger, isUnavailable = () => false }: AppDeps): Promise<FastifyInstance> {
   const { config } = ctx
   const app = Fastify({
-    ...(logger === undefined ? { logger: false } : { loggerInstance: logger, childLoggerFactory: requestLoggerFactory(logger) }),
+    ...requestFrameworkOptions(logger),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustProxyOption(config.trustProxy),
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
-    requestIdHeader: false,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    genReqId: (request) => {
-      const given = request.headers['x-request-id']
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
-    },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
     return503OnClosing: false,
-    // Slow clients cannot hold the server (contract §1): headers within 10 s and the whole
-    // request within 30 s, else 408 and the connection closes; checked every second.
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
     // A path that cannot be percent-decoded (or an over-long id) names no resource: 404, not
     // Fastify's own 400 body. These requests skip the hooks, so the headers are set here too.
     frameworkErrors: (_error, request, reply) => {
@@ -98,7 +87,30 @@ export async function buildApp({ ctx, readiness, logger, isUnavailable = () => f
   return app
 }
 
-function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * What Fastify does for every request before any route of ours: the request logger, the request
+ * id, routing and the slow-client timeouts. Exported for the bench's "Fastify alone" floor, which
+ * must pay exactly this.
+ */
+export function requestFrameworkOptions(logger: FastifyBaseLogger | undefined) {
+  return {
+    ...(logger === undefined ? { logger: false as const } : { loggerInstance: logger, childLoggerFactory: requestLoggerFactory(logger) }),
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    requestIdHeader: false as const,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    // Slow clients cannot hold the server (contract §1): headers within 10 s and the whole
+    // request within 30 s, else 408 and the connection closes; checked every second.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+  }
+}
+
+/** `X-Request-Id`, `nosniff`, and `no-store` on the API (contract §2), on every response. */
+export function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('x-request-id', request.id)
   reply.header('x-content-type-options', 'nosniff')
   // Responses of the API carry tokens and personal data: no cache may keep them. Decided on the
